@@ -1,0 +1,1 @@
+"""telco-mart: batch data mart for a mobile operator's precision marketing."""
