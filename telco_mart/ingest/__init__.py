@@ -1,0 +1,1 @@
+"""Ingestion: verify landed extracts against their control files, parse, quarantine, publish."""

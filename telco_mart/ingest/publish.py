@@ -1,0 +1,51 @@
+"""Atomic publication of partitions: write elsewhere, then swap the folder in.
+
+Renames go through Hadoop's FileSystem API, so the same code publishes on a local disk and on
+HDFS, where a directory rename is atomic. A reader sees the old partition or the new one,
+never half of either. The swap is: old -> trash, staged -> final, trash deleted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PartitionPublisher:
+    """Swaps staged partition folders into place through the JVM's Hadoop FileSystem."""
+
+    def __init__(self, spark) -> None:
+        self._jvm = spark.sparkContext._jvm
+        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
+
+    def _path(self, path: Path | str):
+        hadoop_path = self._jvm.org.apache.hadoop.fs.Path(str(path))
+        return hadoop_path, hadoop_path.getFileSystem(self._conf)
+
+    def exists(self, path: Path | str) -> bool:
+        """Whether ``path`` exists."""
+        hadoop_path, fs = self._path(path)
+        return bool(fs.exists(hadoop_path))
+
+    def remove(self, path: Path | str) -> None:
+        """Delete ``path`` recursively if it exists."""
+        hadoop_path, fs = self._path(path)
+        if fs.exists(hadoop_path):
+            fs.delete(hadoop_path, True)
+
+    def replace(self, staged: Path | str, final: Path | str, run_id: str) -> None:
+        """Make ``staged`` the content of ``final``, replacing what was there."""
+        staged_path, fs = self._path(staged)
+        final_path, _ = self._path(final)
+        fs.mkdirs(final_path.getParent())
+        trash = self._jvm.org.apache.hadoop.fs.Path(
+            final_path.getParent(), f".trash-{run_id}-{final_path.getName()}"
+        )
+        had_old = fs.exists(final_path)
+        if had_old and not fs.rename(final_path, trash):
+            raise OSError(f"could not move {final} aside to publish a new version")
+        if not fs.rename(staged_path, final_path):
+            if had_old:
+                fs.rename(trash, final_path)
+            raise OSError(f"could not publish {staged} as {final}")
+        if had_old:
+            fs.delete(trash, True)

@@ -1,0 +1,93 @@
+"""The one place that builds a SparkSession, local or cluster, from configuration.
+
+The master is ``$TELCO_MART_SPARK_MASTER`` (default ``local[*]``) and the settings come from
+``telco_mart/config/spark.yaml`` (or ``$TELCO_MART_SPARK_CONF``), so the same jobs run on a
+laptop and on a cluster without a code change. All Spark state (warehouse, Derby metastore,
+scratch) is kept under the data root. On a cluster the package's code is shipped to the
+executors as a zip archive, as ``spark-submit --py-files`` would.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
+
+from telco_mart.settings import REPOSITORY_ROOT, DataLayout
+
+MASTER_VARIABLE = "TELCO_MART_SPARK_MASTER"
+CONF_VARIABLE = "TELCO_MART_SPARK_CONF"
+PY_FILES_VARIABLE = "TELCO_MART_PY_FILES"
+DEFAULT_MASTER = "local[*]"
+DEFAULT_CONF = Path(__file__).with_name("config") / "spark.yaml"
+PACKAGE_ARCHIVE_NAME = "telco_mart_code.zip"
+
+
+def spark_master() -> str:
+    """The configured Spark master URL."""
+    return os.environ.get(MASTER_VARIABLE, DEFAULT_MASTER)
+
+
+def is_local_master(master: str) -> bool:
+    """Whether ``master`` runs everything in this process (``local``, ``local[N]``...)."""
+    return master.startswith("local")
+
+
+def spark_settings(master: str, layout: DataLayout) -> dict[str, str]:
+    """All Spark settings for ``master``: the config file's profile plus the data-root paths."""
+    conf_path = Path(os.environ.get(CONF_VARIABLE, DEFAULT_CONF))
+    profiles = yaml.safe_load(conf_path.read_text(encoding="utf-8")) or {}
+    settings = dict(profiles.get("common", {}))
+    settings.update(profiles.get("local" if is_local_master(master) else "cluster", {}))
+    derby_home = f"-Dderby.system.home={layout.root}"
+    settings.update(
+        {
+            "spark.sql.warehouse.dir": str(layout.spark_warehouse),
+            "spark.local.dir": str(layout.spark_local),
+            "spark.driver.extraJavaOptions": derby_home,
+            # Python workers use this interpreter unless the deployment names its own.
+            "spark.pyspark.python": os.environ.get("PYSPARK_PYTHON", sys.executable),
+            "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={layout.metastore};create=true",
+        }
+    )
+    return {key: str(value) for key, value in settings.items()}
+
+
+def build_package_archive(layout: DataLayout) -> Path:
+    """Zip the ``telco_mart`` package for the executors; rebuilt on every session start."""
+    target_dir = layout.root / "_build"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    archive = target_dir / PACKAGE_ARCHIVE_NAME
+    temporary = archive.with_suffix(".tmp")
+    package_dir = REPOSITORY_ROOT / "telco_mart"
+    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(package_dir.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                bundle.write(path, path.relative_to(REPOSITORY_ROOT))
+    temporary.replace(archive)
+    return archive
+
+
+def get_spark(app_name: str = "telco-mart", layout: DataLayout | None = None):
+    """Get or create the SparkSession for this process, configured from the settings file."""
+    from pyspark.sql import SparkSession
+
+    layout = layout or DataLayout.from_environment()
+    layout.root.mkdir(parents=True, exist_ok=True)
+    master = spark_master()
+    # PySpark starts its Python workers with $PYSPARK_PYTHON: make it this interpreter.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name).master(master)
+    for key, value in spark_settings(master, layout).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    if not is_local_master(master):
+        # Executors on a cluster do not have the driver's environment: ship the code.
+        shipped = os.environ.get(PY_FILES_VARIABLE) or str(build_package_archive(layout))
+        for path in shipped.split(","):
+            spark.sparkContext.addPyFile(path)
+    return spark
