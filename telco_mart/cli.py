@@ -1,0 +1,199 @@
+"""The ``telco-mart`` command line: generate, ingest, run, audit, and friends.
+
+Each command is a thin shell over a package function, so the CLI, the Airflow DAG and the
+tests exercise the same code. Errors print one line naming the file, row and reason; the
+full traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from telco_mart.pipeline.dates import date_range, parse_business_date
+
+app = typer.Typer(
+    help="telco-mart: batch data mart for a mobile operator's precision marketing.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True)
+# Tables go to stdout; when piped, give them room rather than Rich's 80-column default.
+output = Console() if sys.stdout.isatty() else Console(width=220)
+
+DateOption = Annotated[str, typer.Option(help="Business date, YYYY-MM-DD.")]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False) -> None:
+    """telco-mart: batch data mart for a mobile operator's precision marketing."""
+
+
+@app.command()
+def generate(
+    end_date: DateOption,
+    start_date: Annotated[str | None, typer.Option(help="First business date (default: first day of the month 11 months before end).")] = None,
+    subscribers: Annotated[int, typer.Option(min=1)] = 20_000,
+    sessions_per_day: Annotated[int, typer.Option(min=0, help="Mean traffic sessions per subscriber a day.")] = 20,
+    seed: int = 42,
+    defect_rate: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share of rows given a labelled defect.")] = 0.0,
+    daily_days: Annotated[int | None, typer.Option(min=1, help="Write daily tables only for the last K days.")] = None,
+    file_defects: Annotated[int | None, typer.Option(min=0, help="Table-dates given each file-level defect kind.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1)] = None,
+) -> None:
+    """Write synthetic source extracts in the interface contract under landing/."""
+    from telco_mart.cli_progress import progress_bar
+    from telco_mart.generate import GenerateOptions
+    from telco_mart.generate import generate as run_generator
+    from telco_mart.settings import DataLayout
+
+    end = parse_business_date(end_date)
+    start = parse_business_date(start_date) if start_date else _months_before(end, 11)
+    options = GenerateOptions(start, end, subscribers, sessions_per_day, seed, defect_rate, daily_days, file_defects, workers)
+    layout = DataLayout.from_environment()
+    with progress_bar(console) as progress:
+        summary = run_generator(layout, options, progress)
+    output.print(
+        f"generated {summary.files} files, {summary.rows:,} rows in {summary.seconds:.1f} s "
+        f"({summary.rows / max(summary.seconds, 1e-9):,.0f} rows/s) under {layout.landing}"
+    )
+
+
+def _months_before(day, months: int):
+    month_index = day.year * 12 + day.month - 1 - months
+    return day.replace(year=month_index // 12, month=month_index % 12 + 1, day=1)
+
+
+@app.command()
+def ingest(
+    date: DateOption,
+    source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable).")] = None,
+) -> None:
+    """Ingest one business date outside Airflow (the same code path as the DAG's tasks)."""
+    from telco_mart.cli_progress import print_ingestion, spinner
+    from telco_mart.pipeline.run import ingest_dates
+    from telco_mart.spark_session import get_spark
+
+    day = parse_business_date(date)
+    with spinner(console, "starting Spark") as say:
+        spark = get_spark("telco-mart-ingest")
+        results = ingest_dates(spark, [day], sources=source, progress=say)
+    print_ingestion(output, results)
+    if any(t.status == "rejected" and t.required for r in results for t in r.tables):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def run(
+    date: Annotated[str | None, typer.Option(help="One business date.")] = None,
+    start_date: Annotated[str | None, typer.Option(help="First date of a range.")] = None,
+    end_date: Annotated[str | None, typer.Option(help="Last date of a range.")] = None,
+) -> None:
+    """Run the whole daily pipeline for a date or a date range; exit 1 if a date fails."""
+    from telco_mart.cli_progress import print_reconciliation, spinner
+    from telco_mart.errors import TelcoMartError
+    from telco_mart.pipeline.run import run_pipeline
+    from telco_mart.spark_session import get_spark
+
+    if date and (start_date or end_date):
+        raise TelcoMartError("give either --date or --start-date/--end-date, not both")
+    if date:
+        days = [parse_business_date(date)]
+    elif start_date and end_date:
+        days = date_range(parse_business_date(start_date), parse_business_date(end_date))
+    else:
+        raise TelcoMartError("give --date D, or --start-date D1 and --end-date D2")
+    with spinner(console, "starting Spark") as say:
+        spark = get_spark("telco-mart-run")
+        result = run_pipeline(spark, days, progress=say)
+    for reconciliation in result.reconciliations:
+        print_reconciliation(output, reconciliation, verbose=len(days) == 1)
+    if result.failed_dates:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def audit(
+    date: DateOption,
+    all_runs: Annotated[bool, typer.Option("--all-runs", help="Every run, not only the latest per table.")] = False,
+) -> None:
+    """Show the ingestion audit rows of a business date as a table."""
+    from telco_mart.cli_progress import print_audit
+    from telco_mart.ingest.audit import read_audit
+    from telco_mart.settings import DataLayout
+
+    rows = read_audit(DataLayout.from_environment(), parse_business_date(date), latest_only=not all_runs)
+    print_audit(output, rows.to_pylist())
+
+
+@app.command()
+def summary(
+    start_date: DateOption,
+    end_date: DateOption,
+) -> None:
+    """Where the outputs are, and files landed, rows accepted and quarantined per table."""
+    from telco_mart.cli_progress import print_summary
+    from telco_mart.ingest.audit import read_audit
+    from telco_mart.settings import DataLayout
+
+    layout = DataLayout.from_environment()
+    days = set(date_range(parse_business_date(start_date), parse_business_date(end_date)))
+    rows = [r for r in read_audit(layout).to_pylist() if r["business_date"] in days]
+    print_summary(output, layout, rows)
+
+
+@app.command("deliver-late")
+def deliver_late(date: DateOption) -> None:
+    """Move extracts held back as late (landing_late/) into landing/, as if they just arrived."""
+    from telco_mart.landing.late import deliver_late_files
+    from telco_mart.settings import DataLayout
+
+    moved = deliver_late_files(DataLayout.from_environment(), parse_business_date(date))
+    output.print(f"delivered {len(moved)} late files for {date}")
+
+
+@app.command("contract-docs")
+def contract_docs(
+    out: Annotated[Path, typer.Option(help="Markdown file to write.")] = Path("docs/interfaces.md"),
+) -> None:
+    """Render the interface contract to Markdown (docs/interfaces.md)."""
+    from telco_mart.contract.render import render_markdown
+
+    out.write_text(render_markdown(), encoding="utf-8")
+    output.print(f"wrote {out}")
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one clear line and exit code 1."""
+    from telco_mart.contract import ContractError
+    from telco_mart.errors import TelcoMartError
+    from telco_mart.landing.control_file import ControlFileError
+
+    try:
+        app(standalone_mode=False)
+    except (TelcoMartError, ContractError, ControlFileError, FileNotFoundError, ValueError) as error:
+        if "--debug" in sys.argv:
+            raise
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print("aborted")
+        sys.exit(130)
+    except Exception as error:  # a click usage error or an unexpected failure
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        if "--debug" in sys.argv:
+            raise
+        console.print(f"[bold red]error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)",
+                      highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -1,0 +1,25 @@
+"""Business dates: parsing and ranges (never the wall clock)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telco_mart.errors import TelcoMartError
+
+
+def parse_business_date(text: str) -> date:
+    """``YYYY-MM-DD`` or ``YYYYMMDD`` to a date, with a clear error otherwise."""
+    cleaned = text.strip()
+    try:
+        if len(cleaned) == 8 and cleaned.isdigit():
+            return date(int(cleaned[:4]), int(cleaned[4:6]), int(cleaned[6:]))
+        return date.fromisoformat(cleaned[:10])
+    except ValueError:
+        raise TelcoMartError(f"not a business date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def date_range(start: date, end: date) -> list[date]:
+    """Every date from ``start`` to ``end`` inclusive."""
+    if end < start:
+        raise TelcoMartError(f"end date {end} is before start date {start}")
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
