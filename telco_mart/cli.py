@@ -71,21 +71,37 @@ def _months_before(day, months: int):
 
 @app.command()
 def ingest(
-    date: DateOption,
+    date: Annotated[str | None, typer.Option(help="One business date.")] = None,
+    start_date: Annotated[str | None, typer.Option(help="First date of a range (history load).")] = None,
+    end_date: Annotated[str | None, typer.Option(help="Last date of a range.")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable).")] = None,
 ) -> None:
-    """Ingest one business date outside Airflow (the same code path as the DAG's tasks)."""
+    """Ingest a business date (or a range) outside Airflow: the same code path as the DAG's tasks.
+
+    Rejected and missing table-dates are reported, not treated as a command failure; the
+    day's verdict is the reconciliation of `telco-mart run`.
+    """
     from telco_mart.cli_progress import print_ingestion, spinner
     from telco_mart.pipeline.run import ingest_dates
     from telco_mart.spark_session import get_spark
 
-    day = parse_business_date(date)
+    days = _business_dates(date, start_date, end_date)
     with spinner(console, "starting Spark") as say:
         spark = get_spark("telco-mart-ingest")
-        results = ingest_dates(spark, [day], sources=source, progress=say)
-    print_ingestion(output, results)
-    if any(t.status == "rejected" and t.required for r in results for t in r.tables):
-        raise typer.Exit(code=1)
+        results = ingest_dates(spark, days, sources=source, progress=say)
+    print_ingestion(output, results, by_table=len(days) > 1)
+
+
+def _business_dates(date: str | None, start_date: str | None, end_date: str | None) -> list:
+    from telco_mart.errors import TelcoMartError
+
+    if date and (start_date or end_date):
+        raise TelcoMartError("give either --date or --start-date/--end-date, not both")
+    if date:
+        return [parse_business_date(date)]
+    if start_date and end_date:
+        return date_range(parse_business_date(start_date), parse_business_date(end_date))
+    raise TelcoMartError("give --date D, or --start-date D1 and --end-date D2")
 
 
 @app.command()
@@ -96,18 +112,10 @@ def run(
 ) -> None:
     """Run the whole daily pipeline for a date or a date range; exit 1 if a date fails."""
     from telco_mart.cli_progress import print_reconciliation, spinner
-    from telco_mart.errors import TelcoMartError
     from telco_mart.pipeline.run import run_pipeline
     from telco_mart.spark_session import get_spark
 
-    if date and (start_date or end_date):
-        raise TelcoMartError("give either --date or --start-date/--end-date, not both")
-    if date:
-        days = [parse_business_date(date)]
-    elif start_date and end_date:
-        days = date_range(parse_business_date(start_date), parse_business_date(end_date))
-    else:
-        raise TelcoMartError("give --date D, or --start-date D1 and --end-date D2")
+    days = _business_dates(date, start_date, end_date)
     with spinner(console, "starting Spark") as say:
         spark = get_spark("telco-mart-run")
         result = run_pipeline(spark, days, progress=say)

@@ -36,8 +36,23 @@ def spinner(console: Console, first_message: str) -> Iterator[Callable[[str], No
         yield say
 
 
-def print_ingestion(console: Console, results) -> None:
-    """One line per table-date of each ingestion result."""
+def print_ingestion(console: Console, results, by_table: bool = False) -> None:
+    """One line per table-date, or with ``by_table`` one line per table over all dates."""
+    if by_table:
+        table = Table("source", "table", "dates loaded", "rejected", "missing", "read", "accepted", "quarantined")
+        for result in results:
+            names = list(dict.fromkeys(t.table_name for t in result.tables))
+            for name in names:
+                rows = [t for t in result.tables if t.table_name == name]
+                table.add_row(result.source, name, *(str(sum(t.status == s for t in rows))
+                                                     for s in ("loaded", "rejected", "missing")),
+                              *(f"{sum(getattr(t, f) for t in rows):,}"
+                                for f in ("rows_read", "rows_accepted", "rows_quarantined")))
+        console.print(table)
+        for result in results:
+            for t in result.rejected:
+                console.print(f"rejected {t.source}/{t.table_name} {t.business_date}: {t.reason_detail}", soft_wrap=True)
+        return
     table = Table("source", "table", "date", "status", "files", "read", "accepted", "quarantined", "reason")
     for result in results:
         for t in result.tables:

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from telco_mart.contract import Contract, Source, Table
-from telco_mart.contract import reasons
+from telco_mart.contract import Contract, Source, Table, reasons
 from telco_mart.landing.control_file import ControlFileError, PartEntry, read_control_file
 from telco_mart.settings import DataLayout
 

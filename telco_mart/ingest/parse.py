@@ -14,8 +14,7 @@ from pyspark.sql import Column as SparkColumn
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from telco_mart.contract import Column, Contract, Table
-from telco_mart.contract import reasons
+from telco_mart.contract import Column, Contract, Table, reasons
 
 MSISDN_PATTERN = r"^1[0-9]{10}$"
 LINEAGE_COLUMNS = ["source_file_name", "source_row_number"]
@@ -90,11 +89,13 @@ def with_typed_columns_and_reason(table: Table, contract: Contract):
 
     def transform(df: DataFrame) -> DataFrame:
         expected = len(table.columns)
+        # A null line (never in a file, but possible in a hand-built frame) has no fields.
+        field_count = F.coalesce(F.size("_fields"), F.lit(0))
         checks: list[tuple[str, SparkColumn, SparkColumn]] = [
             (
                 reasons.WRONG_FIELD_COUNT,
-                F.size("_fields") != F.lit(expected),
-                F.concat(F.lit(f"expected {expected} fields, found "), F.size("_fields").cast("string")),
+                field_count != F.lit(expected),
+                F.concat(F.lit(f"expected {expected} fields, found "), field_count.cast("string")),
             )
         ]
         typed: dict[str, SparkColumn] = {}

@@ -17,10 +17,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from telco_mart.contract import Contract, Table, load_contract
-from telco_mart.contract import reasons
+from telco_mart.contract import Contract, Table, load_contract, reasons
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
 from telco_mart.ingest.deliveries import Delivery, find_deliveries
 from telco_mart.ingest.part_files import PartCheck
@@ -71,7 +70,7 @@ class IngestResult:
 
 def _operational_timestamp() -> datetime:
     # Audit metadata only (when the run happened); business logic uses the business date.
-    return datetime.fromtimestamp(time.time(), tz=timezone.utc)
+    return datetime.fromtimestamp(time.time(), tz=UTC)
 
 
 def _keep_rejected_files(layout: DataLayout, delivery: Delivery) -> None:
@@ -94,6 +93,19 @@ def _judge(delivery: Delivery, checks: dict[int, PartCheck], ids: dict[int, int]
             delivery.reject(check.reason, check.reason_detail or check.reason)
     if delivery.status == "pending":
         delivery.status = "loaded"
+
+
+def _file_reason(delivery: Delivery, part, check: PartCheck | None) -> tuple[str, str]:
+    """Why one file of a rejected table-date was rejected: its own fault, or a sibling's."""
+    if check and check.reason:
+        return check.reason, check.reason_detail or check.reason
+    if not part.path.exists():
+        return reasons.PART_MISSING, f"{part.path}: listed in the control file but not landed"
+    if part.declared is None and delivery.reason in (reasons.CONTROL_MISSING, reasons.CONTROL_UNREADABLE):
+        return delivery.reason, delivery.reason_detail or delivery.reason
+    if part.declared is None:
+        return reasons.PART_UNLISTED, f"{part.path}: landed but not listed in the control file"
+    return reasons.SIBLING_PART_REJECTED, f"{delivery.reason}: {delivery.reason_detail}"
 
 
 def _audit_rows(
@@ -122,12 +134,7 @@ def _audit_rows(
         else:
             # A rejected file is kept whole in quarantine: all of its rows are quarantined.
             accepted, quarantined = 0, rows_read or 0
-            own_reason = check.reason if check and check.reason else None
-            reason = own_reason or (reasons.PART_MISSING if not part.path.exists() else delivery.reason)
-            if reason == delivery.reason or own_reason:
-                detail = check.reason_detail if own_reason else delivery.reason_detail
-            else:
-                reason, detail = reasons.SIBLING_PART_REJECTED, delivery.reason_detail
+            reason, detail = _file_reason(delivery, part, check)
         rows.append(
             AuditRow(run_id, at, table.source, table.name, day, part.path.name, part.part_number,
                      declared.row_count if declared else None, rows_read, accepted, quarantined,

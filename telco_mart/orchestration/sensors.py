@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowSensorTimeout
 from airflow.sdk.bases.sensor import BaseSensorOperator
+from airflow.sdk.exceptions import AirflowSensorTimeout
 
 
 class SourceDeliveredSensor(BaseSensorOperator):

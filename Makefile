@@ -1,0 +1,101 @@
+# telco-mart: every command a user or CI needs. `make demo` and `make test` are the two to know.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+
+export TELCO_MART_HOME ?= $(CURDIR)/data
+export AIRFLOW_HOME ?= $(TELCO_MART_HOME)/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT := 120
+export SPARK_LOCAL_IP ?= 127.0.0.1
+export PYSPARK_PYTHON := $(BIN)/python
+
+# The demo: a year of monthly extracts, the last 31 days of daily ones, ending on a month end
+# so the last business date carries every table.
+DEMO_END_DATE ?= 2026-11-30
+DEMO_START_DATE ?= 2025-12-01
+DEMO_HISTORY_END ?= 2026-11-29
+DEMO_SUBSCRIBERS ?= 20000
+DEMO_SESSIONS ?= 20
+DEMO_DAILY_DAYS ?= 31
+DEMO_DEFECT_RATE ?= 0.002
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/telco-mart: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+.PHONY: venv
+venv: $(BIN)/telco-mart ## Install the locked environment into .venv (uv)
+
+.PHONY: airflow-init
+airflow-init: venv ## Create the Airflow metadata DB (SQLite under the data root) and the Spark pool
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -20 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+	$(BIN)/airflow pools set telco_mart_spark 2 "Spark tasks that may run at once on this machine" > /dev/null
+
+.PHONY: demo
+demo: venv ## Generate demo extracts, ingest the history, run the daily DAG for the last date
+	@echo "==> 1/4 generating $(DEMO_SUBSCRIBERS) subscribers, $(DEMO_START_DATE)..$(DEMO_END_DATE) under $(TELCO_MART_HOME)"
+	$(BIN)/telco-mart generate --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE) \
+	  --subscribers $(DEMO_SUBSCRIBERS) --sessions-per-day $(DEMO_SESSIONS) --daily-days $(DEMO_DAILY_DAYS) \
+	  --defect-rate $(DEMO_DEFECT_RATE) --seed 20261130
+	@echo "==> 2/4 ingesting the history $(DEMO_START_DATE)..$(DEMO_HISTORY_END) (one Spark session)"
+	$(BIN)/telco-mart ingest --start-date $(DEMO_START_DATE) --end-date $(DEMO_HISTORY_END)
+	@echo "==> 3/4 running the daily DAG for $(DEMO_END_DATE) with Airflow (airflow dags test, SQLite)"
+	$(MAKE) --no-print-directory airflow-init
+	$(BIN)/airflow dags test telco_mart_daily $(DEMO_END_DATE) > $(TELCO_MART_HOME)/demo-dag-test.log 2>&1 \
+	  || (grep -E "ERROR|error|Failed|failed" $(TELCO_MART_HOME)/demo-dag-test.log | tail -20; exit 1)
+	@grep -E "DAG TEST\] running task|new_state=" $(TELCO_MART_HOME)/demo-dag-test.log | sed -E 's/.*running task <TaskInstance: ([^ ]+).*/  ran \1/; s/.*(new_state=[a-z_]+).*/    \1/' || true
+	@echo "==> 4/4 summary"
+	$(BIN)/telco-mart summary --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE)
+	@echo "Daily DAG log: $(TELCO_MART_HOME)/demo-dag-test.log"
+
+.PHONY: lint
+lint: venv ## ruff (with Airflow rules) over the code
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --diff . > /dev/null || (echo "ruff format would change files: run make format"; exit 1)
+
+.PHONY: format
+format: venv ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+.PHONY: test
+test: lint ## Lint, then the whole test suite against real Spark and Airflow
+	$(BIN)/python -m pytest
+
+.PHONY: airflow-up
+airflow-up: airflow-init ## A real local deployment: PostgreSQL, api-server, scheduler, dag-processor (LocalExecutor)
+	bash scripts/airflow_local_deployment.sh up
+
+.PHONY: airflow-down
+airflow-down: ## Stop the local deployment started by airflow-up
+	bash scripts/airflow_local_deployment.sh down
+
+.PHONY: bench
+bench: venv ## Benchmarks at the default size (1,000,000 subscribers, one day)
+	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_ingest.py
+
+.PHONY: docs
+docs: venv ## Render the interface contract to docs/interfaces.md
+	$(BIN)/telco-mart contract-docs --out docs/interfaces.md
+
+.PHONY: clean
+clean: ## Remove the data root (all generated state)
+	rm -rf $(TELCO_MART_HOME)

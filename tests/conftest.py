@@ -1,0 +1,46 @@
+"""Shared fixtures: one data root and one SparkSession for the whole test run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory) -> Path:
+    """A data root private to this test run; set before Spark starts so all state lands there."""
+    root = tmp_path_factory.mktemp("telco_mart_home")
+    os.environ["TELCO_MART_HOME"] = str(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def layout(data_root):
+    """The DataLayout of the test data root."""
+    from telco_mart.settings import DataLayout
+
+    return DataLayout(data_root)
+
+
+@pytest.fixture(scope="session")
+def spark(data_root):
+    """A real local SparkSession, built exactly as the pipeline builds it."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("TELCO_MART_SPARK_MASTER", "local[2]")
+    from telco_mart.spark_session import get_spark
+
+    session = get_spark("telco-mart-tests")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def contract():
+    """The interface contract."""
+    from telco_mart.contract import load_contract
+
+    return load_contract()
