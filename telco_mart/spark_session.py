@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import zipfile
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -22,7 +23,7 @@ MASTER_VARIABLE = "TELCO_MART_SPARK_MASTER"
 CONF_VARIABLE = "TELCO_MART_SPARK_CONF"
 PY_FILES_VARIABLE = "TELCO_MART_PY_FILES"
 DEFAULT_MASTER = "local[*]"
-DEFAULT_CONF = Path(__file__).with_name("config") / "spark.yaml"
+DEFAULT_CONF = "spark.yaml"  # inside the package, so it travels in the shipped archive
 PACKAGE_ARCHIVE_NAME = "telco_mart_code.zip"
 
 
@@ -31,17 +32,29 @@ def spark_master() -> str:
     return os.environ.get(MASTER_VARIABLE, DEFAULT_MASTER)
 
 
+def launched_by_spark_submit() -> bool:
+    """Whether spark-submit started this process (it then owns the master and --py-files)."""
+    return "PYSPARK_GATEWAY_PORT" in os.environ
+
+
 def is_local_master(master: str) -> bool:
     """Whether ``master`` runs everything in this process (``local``, ``local[N]``...)."""
     return master.startswith("local")
 
 
-def spark_settings(master: str, layout: DataLayout) -> dict[str, str]:
-    """All Spark settings for ``master``: the config file's profile plus the data-root paths."""
-    conf_path = Path(os.environ.get(CONF_VARIABLE, DEFAULT_CONF))
-    profiles = yaml.safe_load(conf_path.read_text(encoding="utf-8")) or {}
+def spark_settings(master: str | None, layout: DataLayout) -> dict[str, str]:
+    """Spark settings: the config file's common part, the sizing profile of ``master`` (none
+    when spark-submit owns the sizing, ``master=None``), and the data-root paths."""
+    override = os.environ.get(CONF_VARIABLE)
+    text = (
+        Path(override).read_text(encoding="utf-8")
+        if override
+        else resources.files("telco_mart.config").joinpath(DEFAULT_CONF).read_text(encoding="utf-8")
+    )
+    profiles = yaml.safe_load(text) or {}
     settings = dict(profiles.get("common", {}))
-    settings.update(profiles.get("local" if is_local_master(master) else "cluster", {}))
+    if master is not None:
+        settings.update(profiles.get("local" if is_local_master(master) else "cluster", {}))
     derby_home = f"-Dderby.system.home={layout.root}"
     settings.update(
         {
@@ -77,15 +90,18 @@ def get_spark(app_name: str = "telco-mart", layout: DataLayout | None = None):
 
     layout = layout or DataLayout.from_environment()
     layout.root.mkdir(parents=True, exist_ok=True)
-    master = spark_master()
+    # Under spark-submit the master, sizing and --py-files are the submitter's to choose.
+    master = None if launched_by_spark_submit() else spark_master()
     # PySpark starts its Python workers with $PYSPARK_PYTHON: make it this interpreter.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.appName(app_name).master(master)
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
     for key, value in spark_settings(master, layout).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    if not is_local_master(master):
+    if master is not None and not is_local_master(master):
         # Executors on a cluster do not have the driver's environment: ship the code.
         shipped = os.environ.get(PY_FILES_VARIABLE) or str(build_package_archive(layout))
         for path in shipped.split(","):

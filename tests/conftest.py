@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+# Airflow reads its configuration when first imported: point it at a private home first.
+AIRFLOW_TEST_HOME = Path(tempfile.mkdtemp(prefix="telco_mart_airflow_"))
+os.environ["AIRFLOW_HOME"] = str(AIRFLOW_TEST_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPOSITORY_ROOT / "dags")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +40,6 @@ def layout(data_root):
 @pytest.fixture(scope="session")
 def spark(data_root):
     """A real local SparkSession, built exactly as the pipeline builds it."""
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("TELCO_MART_SPARK_MASTER", "local[2]")
     from telco_mart.spark_session import get_spark
 
@@ -44,3 +54,12 @@ def contract():
     from telco_mart.contract import load_contract
 
     return load_contract()
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """A migrated SQLite Airflow metadata DB with the Spark pool, as `make airflow-init` makes."""
+    airflow = str(VENV_BIN / "airflow")
+    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
+    subprocess.run([airflow, "pools", "set", "telco_mart_spark", "2", "Spark tasks"], check=True, capture_output=True)
+    return AIRFLOW_TEST_HOME

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
-CONTRACT_FILE = Path(__file__).with_name("interfaces.yaml")
+CONTRACT_RESOURCE = "interfaces.yaml"
 
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 _SIMPLE_TYPES = {"string", "long", "int", "date", "timestamp", "month", "flag", "msisdn"}
@@ -196,9 +197,17 @@ def _parse_table(name: str, raw: dict, source: str, encoding: str, code_lists: d
 
 
 @cache
-def load_contract(path: Path = CONTRACT_FILE) -> Contract:
-    """Load and check the interface contract (cached: the file is read once per process)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def load_contract(path: Path | None = None) -> Contract:
+    """Load and check the interface contract (cached: read once per process).
+
+    Read as a package resource by default, so it is found inside a shipped zip archive too.
+    """
+    text = (
+        Path(path).read_text(encoding="utf-8")
+        if path
+        else resources.files("telco_mart.contract").joinpath(CONTRACT_RESOURCE).read_text(encoding="utf-8")
+    )
+    raw = yaml.safe_load(text)
     code_lists = {name: tuple(str(v) for v in values) for name, values in raw["code_lists"].items()}
     sources = []
     for source_name, source_raw in raw["sources"].items():

@@ -12,16 +12,11 @@ from telco_mart.contract import reasons
 from telco_mart.ingest.audit import read_audit
 from telco_mart.ingest.runner import ingest_source
 from telco_mart.landing.control_file import read_control_file, write_control_file
-from telco_mart.landing.writer import write_extract
 from telco_mart.settings import DataLayout
+from tests.support.extracts import STORE_LINES as STORES
+from tests.support.extracts import land_lines
 
 DAY_1, DAY_2 = date(2026, 11, 22), date(2026, 11, 23)
-STORES = [
-    "ST001|太原迎泽营业厅|taiyuan|迎泽区|retail_counter|120",
-    "ST002|大同平城营业厅|datong|平城区|retail_counter|abc",
-    "ST003|长治营业厅|changzhi|潞州区|outbound_call|80",
-    "ST001|重复的厅|taiyuan|迎泽区|retail_counter|5",
-]
 
 
 @pytest.fixture
@@ -30,10 +25,7 @@ def own_layout(tmp_path) -> DataLayout:
 
 
 def _land(contract, layout, day, lines, parts=1):
-    table = contract.table("CRM_STORE")
-    size = -(-len(lines) // parts)
-    texts = [("\n".join(lines[i : i + size]) + "\n").encode("gbk") for i in range(0, len(lines), size)]
-    write_extract(contract, table, day, layout.landing_dir("crm", day), texts)
+    land_lines(contract, layout, "CRM_STORE", day, lines, parts)
 
 
 def _stores(spark, layout, day):

@@ -1,0 +1,46 @@
+"""Every DAG imports cleanly and follows the house rules (owner, retries, doc, tags, file name)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from airflow.models.dagbag import DagBag
+
+from tests.conftest import REPOSITORY_ROOT
+
+ALLOWED_TAGS = {"telco-mart", "ingestion", "mart", "scoring", "campaigns", "impact/tier_1", "impact/tier_2",
+                "impact/tier_3"}
+
+
+@pytest.fixture(scope="module")
+def dag_bag() -> DagBag:
+    return DagBag(dag_folder=str(REPOSITORY_ROOT / "dags"))
+
+
+def test_no_import_errors(dag_bag):
+    assert dag_bag.import_errors == {}
+    assert dag_bag.dags, "no DAG found"
+
+
+def test_house_rules(dag_bag):
+    for dag_id, dag in dag_bag.dags.items():
+        assert Path(dag.fileloc).stem == dag_id, "one DAG per file, dag_id = file name"
+        assert dag.doc_md and dag_id in dag.doc_md
+        assert dag.default_args["owner"] and dag.default_args["retries"] >= 1
+        assert dag.catchup is False
+        assert set(dag.tags) <= ALLOWED_TAGS, f"tags outside the vocabulary in docs/airflow.md: {set(dag.tags) - ALLOWED_TAGS}"
+        assert any(tag.startswith("impact/") for tag in dag.tags)
+
+
+def test_daily_dag_shape(dag_bag):
+    dag = dag_bag.dags["telco_mart_daily"]
+    sources = ["crm", "boss", "bi", "gn", "dm"]
+    for source in sources:
+        ingest = dag.get_task(f"ingest_{source}")
+        assert ingest.upstream_task_ids == {f"wait_for_{source}"}
+        assert ingest.pool == "telco_mart_spark"
+    reconcile = dag.get_task("reconcile")
+    assert reconcile.upstream_task_ids == {f"ingest_{s}" for s in sources}
+    assert reconcile.trigger_rule == "all_done"
+    assert "business_date" in dag.params
