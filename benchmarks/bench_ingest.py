@@ -56,10 +56,13 @@ def _duckdb_reference(paths: list[Path], table, out_dir: Path) -> tuple[float, i
     started = time.perf_counter()
     connection = duckdb.connect()
     connection.execute(f"SET threads TO {os.cpu_count()}")
-    relation = connection.read_csv(files, delimiter="|", header=False, columns=columns, quotechar="",
-                                   timestampformat="%Y%m%d%H%M%S")
+    relation = connection.read_csv(
+        files, delimiter="|", header=False, columns=columns, quotechar="", timestampformat="%Y%m%d%H%M%S"
+    )
     relation.write_parquet(str(out_dir / "gn_traffic_reference.parquet"))
-    rows = connection.execute(f"select count(*) from read_parquet('{out_dir}/gn_traffic_reference.parquet')").fetchone()[0]
+    rows = connection.execute(
+        f"select count(*) from read_parquet('{out_dir}/gn_traffic_reference.parquet')"
+    ).fetchone()[0]
     return time.perf_counter() - started, rows
 
 
@@ -86,11 +89,17 @@ def main() -> int:
     landing = layout.landing_dir("gn", BUSINESS_DATE)
     if not (landing / contract.control_file_name(traffic.name, BUSINESS_DATE)).exists():
         print(f"generating {args.subscribers:,} subscribers x {args.sessions_per_day} sessions under {root} ...")
-        generate(layout, GenerateOptions(BUSINESS_DATE, BUSINESS_DATE, args.subscribers, args.sessions_per_day,
-                                         args.seed, 0.0, 1, 0, None))
+        generate(
+            layout,
+            GenerateOptions(
+                BUSINESS_DATE, BUSINESS_DATE, args.subscribers, args.sessions_per_day, args.seed, 0.0, 1, 0, None
+            ),
+        )
     parts = sorted(landing.glob(f"{traffic.name}_*.dat.gz"))
     text_mb = _text_megabytes(parts)
-    print(f"GN_TRAFFIC: {len(parts)} parts, {text_mb:,.0f} MB of text, {sum(p.stat().st_size for p in parts) / 1e6:,.0f} MB gz")
+    print(
+        f"GN_TRAFFIC: {len(parts)} parts, {text_mb:,.0f} MB of text, {sum(p.stat().st_size for p in parts) / 1e6:,.0f} MB gz"
+    )
 
     started = time.perf_counter()
     spark = get_spark("bench-ingest")
@@ -104,8 +113,17 @@ def main() -> int:
     rows = result.rows_read
 
     started = time.perf_counter()
-    others = [ingest_source(spark, s.name, [BUSINESS_DATE], layout, contract,
-                            tables=[t.name for t in s.tables if t.name != "GN_TRAFFIC"]) for s in contract.sources]
+    others = [
+        ingest_source(
+            spark,
+            s.name,
+            [BUSINESS_DATE],
+            layout,
+            contract,
+            tables=[t.name for t in s.tables if t.name != "GN_TRAFFIC"],
+        )
+        for s in contract.sources
+    ]
     other_seconds = time.perf_counter() - started
     other_rows = sum(t.rows_read for r in others for t in r.tables)
     jvm_peak = _peak_rss_mb(jvm_pid)
@@ -117,12 +135,18 @@ def main() -> int:
     print()
     print(f"{'stage':<44}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'MB/s text':>11}")
     print(f"{'Spark start-up (reported apart)':<44}{'':>14}{start_up:>10.1f}")
-    print(f"{'Spark ingest GN_TRAFFIC (checks+parse+publish)':<44}{rows:>14,}{spark_seconds:>10.1f}"
-          f"{rows / spark_seconds:>14,.0f}{text_mb / spark_seconds:>11.1f}")
-    print(f"{'Spark ingest all other tables of the date':<44}{other_rows:>14,}{other_seconds:>10.1f}"
-          f"{other_rows / other_seconds:>14,.0f}")
-    print(f"{'reference: DuckDB gz -> Parquet GN_TRAFFIC':<44}{reference_rows:>14,}{reference_seconds:>10.1f}"
-          f"{reference_rows / reference_seconds:>14,.0f}{text_mb / reference_seconds:>11.1f}")
+    print(
+        f"{'Spark ingest GN_TRAFFIC (checks+parse+publish)':<44}{rows:>14,}{spark_seconds:>10.1f}"
+        f"{rows / spark_seconds:>14,.0f}{text_mb / spark_seconds:>11.1f}"
+    )
+    print(
+        f"{'Spark ingest all other tables of the date':<44}{other_rows:>14,}{other_seconds:>10.1f}"
+        f"{other_rows / other_seconds:>14,.0f}"
+    )
+    print(
+        f"{'reference: DuckDB gz -> Parquet GN_TRAFFIC':<44}{reference_rows:>14,}{reference_seconds:>10.1f}"
+        f"{reference_rows / reference_seconds:>14,.0f}{text_mb / reference_seconds:>11.1f}"
+    )
     print(f"Spark / reference time ratio: {spark_seconds / reference_seconds:.1f}x")
     print(f"accepted {result.rows_accepted:,}, quarantined {result.rows_quarantined:,}, status {result.status}")
     print(f"peak memory: python {_peak_rss_mb():,.0f} MB, Spark JVM {jvm_peak:,.0f} MB (cores: {os.cpu_count()})")

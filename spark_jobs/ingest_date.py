@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"executor code origin: {origin}")
     for result in ingest_dates(spark, days, sources=args.source, progress=print):
         for table in result.tables:
-            print(f"{table.source}/{table.table_name} {table.business_date}: {table.status} "
-                  f"read={table.rows_read} accepted={table.rows_accepted} quarantined={table.rows_quarantined}")
+            print(
+                f"{table.source}/{table.table_name} {table.business_date}: {table.status} "
+                f"read={table.rows_read} accepted={table.rows_accepted} quarantined={table.rows_quarantined}"
+            )
     failed = False
     if args.reconcile:
         for day in days:

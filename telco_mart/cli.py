@@ -37,13 +37,17 @@ def _main(debug: Annotated[bool, typer.Option("--debug", help="Show full traceba
 @app.command()
 def generate(
     end_date: DateOption,
-    start_date: Annotated[str | None, typer.Option(help="First business date (default: first day of the month 11 months before end).")] = None,
+    start_date: Annotated[
+        str | None, typer.Option(help="First business date (default: first day of the month 11 months before end).")
+    ] = None,
     subscribers: Annotated[int, typer.Option(min=1)] = 20_000,
     sessions_per_day: Annotated[int, typer.Option(min=0, help="Mean traffic sessions per subscriber a day.")] = 20,
     seed: int = 42,
     defect_rate: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share of rows given a labelled defect.")] = 0.0,
     daily_days: Annotated[int | None, typer.Option(min=1, help="Write daily tables only for the last K days.")] = None,
-    file_defects: Annotated[int | None, typer.Option(min=0, help="Table-dates given each file-level defect kind.")] = None,
+    file_defects: Annotated[
+        int | None, typer.Option(min=0, help="Table-dates given each file-level defect kind.")
+    ] = None,
     workers: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """Write synthetic source extracts in the interface contract under landing/."""
@@ -54,7 +58,9 @@ def generate(
 
     end = parse_business_date(end_date)
     start = parse_business_date(start_date) if start_date else _months_before(end, 11)
-    options = GenerateOptions(start, end, subscribers, sessions_per_day, seed, defect_rate, daily_days, file_defects, workers)
+    options = GenerateOptions(
+        start, end, subscribers, sessions_per_day, seed, defect_rate, daily_days, file_defects, workers
+    )
     layout = DataLayout.from_environment()
     with progress_bar(console) as progress:
         summary = run_generator(layout, options, progress)
@@ -202,6 +208,9 @@ def main() -> None:
             sys.exit(error.exit_code)
         if "--debug" in sys.argv:
             raise
-        console.print(f"[bold red]error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[bold red]error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(1)

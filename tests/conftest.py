@@ -63,3 +63,28 @@ def airflow_db() -> Path:
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
     subprocess.run([airflow, "pools", "set", "telco_mart_spark", "2", "Spark tasks"], check=True, capture_output=True)
     return AIRFLOW_TEST_HOME
+
+
+TINY_START, TINY_END = "2026-10-29", "2026-10-31"
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(layout):
+    """The one tiny generated set of the test run: 500 subscribers, 3 days ending on a month end
+    (so monthly tables are due on the last day), with row and file defects labelled in the truth."""
+    from datetime import date
+
+    from telco_mart.generate import GenerateOptions, generate
+
+    options = GenerateOptions(
+        start_date=date.fromisoformat(TINY_START),
+        end_date=date.fromisoformat(TINY_END),
+        subscribers=500,
+        sessions_per_day=8,
+        seed=11,
+        defect_rate=0.02,
+        file_defects=1,
+        workers=2,
+    )
+    generate(layout, options)
+    return layout

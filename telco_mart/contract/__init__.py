@@ -179,8 +179,7 @@ def _parse_table(name: str, raw: dict, source: str, encoding: str, code_lists: d
         raise ContractError(f"{name}: key columns {missing} are not columns")
     # Key columns are always required: a row without its key cannot be placed.
     columns = tuple(
-        Column(c.name, c.type, c.description, True, c.codes, c.references) if c.name in key else c
-        for c in columns
+        Column(c.name, c.type, c.description, True, c.codes, c.references) if c.name in key else c for c in columns
     )
     return Table(
         name=name,
@@ -216,9 +215,7 @@ def load_contract(path: Path | None = None) -> Contract:
             _parse_table(table_name, table_raw, source_name, encoding, code_lists)
             for table_name, table_raw in source_raw["tables"].items()
         )
-        sources.append(
-            Source(source_name, source_raw["system"], source_raw.get("description", ""), encoding, tables)
-        )
+        sources.append(Source(source_name, source_raw["system"], source_raw.get("description", ""), encoding, tables))
     return Contract(
         version=int(raw["contract_version"]),
         file_pattern=raw["file_pattern"],

@@ -33,8 +33,11 @@ def render_markdown(contract: Contract | None = None) -> str:
         "| --- | --- | --- | --- |",
     ]
     for source in contract.sources:
-        out.append(f"| `{source.name}` | {source.system} | {source.encoding} | "
-                   + ", ".join(f"`{t.name}`" for t in source.tables) + " |")
+        out.append(
+            f"| `{source.name}` | {source.system} | {source.encoding} | "
+            + ", ".join(f"`{t.name}`" for t in source.tables)
+            + " |"
+        )
     for source in contract.sources:
         out += ["", f"## {source.system} (`{source.name}`, {source.encoding})", "", source.description]
         for table in source.tables:
@@ -53,11 +56,19 @@ def render_markdown(contract: Contract | None = None) -> str:
                 extra = f"codes `{column.codes}`" if column.codes else ""
                 if column.references:
                     extra = f"references `{column.references}`"
-                out.append(f"| {number} | `{column.name}` | {column.type} | {'yes' if column.required else ''} | "
-                           f"{extra} | {column.description} |")
+                out.append(
+                    f"| {number} | `{column.name}` | {column.type} | {'yes' if column.required else ''} | "
+                    f"{extra} | {column.description} |"
+                )
     out += ["", "## Code lists", "", "| list | values |", "| --- | --- |"]
     for name, values in contract.code_lists.items():
         out.append(f"| `{name}` | {', '.join(f'`{v}`' for v in values)} |")
-    out += ["", "## Reason codes", "", "See `telco_mart/contract/reasons.py`: row reasons (quarantined row) and "
-            "file reasons (whole table-date rejected, files kept under `quarantine/_rejected_files/`).", ""]
+    out += [
+        "",
+        "## Reason codes",
+        "",
+        "See `telco_mart/contract/reasons.py`: row reasons (quarantined row) and "
+        "file reasons (whole table-date rejected, files kept under `quarantine/_rejected_files/`).",
+        "",
+    ]
     return "\n".join(out)

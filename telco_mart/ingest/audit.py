@@ -94,8 +94,14 @@ def read_audit(layout: DataLayout, business_date: date | None = None, latest_onl
     table = ds.dataset(files, schema=AUDIT_SCHEMA, format="parquet").to_table()
     if latest_only and table.num_rows:
         table = _latest_runs(table)
-    return table.sort_by([("business_date", "ascending"), ("source", "ascending"), ("table_name", "ascending"),
-                          ("file_name", "ascending")])
+    return table.sort_by(
+        [
+            ("business_date", "ascending"),
+            ("source", "ascending"),
+            ("table_name", "ascending"),
+            ("file_name", "ascending"),
+        ]
+    )
 
 
 def _latest_runs(table: pa.Table) -> pa.Table:

@@ -82,9 +82,7 @@ def find_delivery(contract: Contract, layout: DataLayout, table: Table, business
         if not path.exists():
             delivery.reject(reasons.PART_MISSING, f"{path}: listed in {control_path.name} but not landed")
     for extra in (name for name in present if name not in listed):
-        delivery.parts.append(
-            PartToCheck(table.name, business_date, len(delivery.parts) + 1, directory / extra, None)
-        )
+        delivery.parts.append(PartToCheck(table.name, business_date, len(delivery.parts) + 1, directory / extra, None))
         delivery.reject(reasons.PART_UNLISTED, f"{directory / extra}: landed but not in {control_path.name}")
     return delivery
 

@@ -137,9 +137,7 @@ def with_duplicate_reason(table: Table):
         if not table.key:
             return df
         is_clean = F.col("reason_code").isNull()
-        first_in_file_order = Window.partitionBy("dt", "_is_clean", *table.key).orderBy(
-            "part_number", "row_number"
-        )
+        first_in_file_order = Window.partitionBy("dt", "_is_clean", *table.key).orderBy("part_number", "row_number")
         key_text = F.concat_ws("|", *[F.col(k).cast("string") for k in table.key])
         is_duplicate = F.col("_is_clean") & (F.row_number().over(first_in_file_order) > 1)
         return (

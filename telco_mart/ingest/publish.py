@@ -37,9 +37,7 @@ class PartitionPublisher:
         staged_path, fs = self._path(staged)
         final_path, _ = self._path(final)
         fs.mkdirs(final_path.getParent())
-        trash = self._jvm.org.apache.hadoop.fs.Path(
-            final_path.getParent(), f".trash-{run_id}-{final_path.getName()}"
-        )
+        trash = self._jvm.org.apache.hadoop.fs.Path(final_path.getParent(), f".trash-{run_id}-{final_path.getName()}")
         had_old = fs.exists(final_path)
         if had_old and not fs.rename(final_path, trash):
             raise OSError(f"could not move {final} aside to publish a new version")

@@ -119,8 +119,24 @@ def _audit_rows(
     table, day = delivery.table, delivery.business_date
     if delivery.status == "missing":
         return [
-            AuditRow(run_id, at, table.source, table.name, day, delivery.control_path.name, None, None, None,
-                     0, 0, None, None, "missing", delivery.reason, delivery.reason_detail)
+            AuditRow(
+                run_id,
+                at,
+                table.source,
+                table.name,
+                day,
+                delivery.control_path.name,
+                None,
+                None,
+                None,
+                0,
+                0,
+                None,
+                None,
+                "missing",
+                delivery.reason,
+                delivery.reason_detail,
+            )
         ]
     rows = []
     for part in delivery.parts:
@@ -136,10 +152,24 @@ def _audit_rows(
             accepted, quarantined = 0, rows_read or 0
             reason, detail = _file_reason(delivery, part, check)
         rows.append(
-            AuditRow(run_id, at, table.source, table.name, day, part.path.name, part.part_number,
-                     declared.row_count if declared else None, rows_read, accepted, quarantined,
-                     check.byte_size if check else None, check.md5 if check else None,
-                     delivery.status, reason, detail)
+            AuditRow(
+                run_id,
+                at,
+                table.source,
+                table.name,
+                day,
+                part.path.name,
+                part.part_number,
+                declared.row_count if declared else None,
+                rows_read,
+                accepted,
+                quarantined,
+                check.byte_size if check else None,
+                check.md5 if check else None,
+                delivery.status,
+                reason,
+                detail,
+            )
         )
     return rows
 
@@ -196,8 +226,12 @@ def ingest_source(
         audit += rows
         result.tables.append(
             TableDateResult(
-                source.name, delivery.table.name, delivery.business_date, delivery.status,
-                delivery.table.required, files=len(delivery.parts) if delivery.status != "missing" else 0,
+                source.name,
+                delivery.table.name,
+                delivery.business_date,
+                delivery.status,
+                delivery.table.required,
+                files=len(delivery.parts) if delivery.status != "missing" else 0,
                 rows_read=sum(r.rows_read or 0 for r in rows),
                 rows_accepted=sum(r.rows_accepted for r in rows),
                 rows_quarantined=sum(r.rows_quarantined for r in rows),

@@ -15,9 +15,15 @@ def ingest_source_task(source: str, business_date: str) -> dict:
     result = ingest_source(spark, source, [day], progress=print)
     return {
         "run_id": result.run_id,
-        "tables": {t.table_name: {"status": t.status, "rows_accepted": t.rows_accepted,
-                                  "rows_quarantined": t.rows_quarantined, "reason": t.reason}
-                   for t in result.tables},
+        "tables": {
+            t.table_name: {
+                "status": t.status,
+                "rows_accepted": t.rows_accepted,
+                "rows_quarantined": t.rows_quarantined,
+                "reason": t.reason,
+            }
+            for t in result.tables
+        },
     }
 
 

@@ -8,8 +8,9 @@ from telco_mart.contract import Contract, load_contract
 from telco_mart.settings import DataLayout
 
 
-def missing_files(source_name: str, business_date: date, layout: DataLayout | None = None,
-                  contract: Contract | None = None) -> list[str]:
+def missing_files(
+    source_name: str, business_date: date, layout: DataLayout | None = None, contract: Contract | None = None
+) -> list[str]:
     """Control files due for ``business_date`` that have not landed, as landing paths.
 
     A control file is written last by the source system, so its presence means the
@@ -22,5 +23,6 @@ def missing_files(source_name: str, business_date: date, layout: DataLayout | No
     return [
         str(directory / contract.control_file_name(table.name, business_date))
         for table in source.tables
-        if table.is_due(business_date) and not (directory / contract.control_file_name(table.name, business_date)).exists()
+        if table.is_due(business_date)
+        and not (directory / contract.control_file_name(table.name, business_date)).exists()
     ]

@@ -54,12 +54,24 @@ class Reconciliation:
 
 def _summarise(table, rows: list[dict]) -> TableSummary:
     if not rows:
-        return TableSummary(table.source, table.name, table.required, "not_ingested", 0, 0, 0, 0,
-                            "no ingestion run recorded for this date")
+        return TableSummary(
+            table.source,
+            table.name,
+            table.required,
+            "not_ingested",
+            0,
+            0,
+            0,
+            0,
+            "no ingestion run recorded for this date",
+        )
     status = rows[0]["status"]
     reason = next((r["reason_detail"] or r["reason"] for r in rows if r["reason"]), None)
     return TableSummary(
-        table.source, table.name, table.required, status,
+        table.source,
+        table.name,
+        table.required,
+        status,
         files=sum(1 for r in rows if r["status"] != "missing"),
         rows_read=sum(r["rows_read"] or 0 for r in rows),
         rows_accepted=sum(r["rows_accepted"] for r in rows),
@@ -68,8 +80,12 @@ def _summarise(table, rows: list[dict]) -> TableSummary:
     )
 
 
-def reconcile(business_date: date, layout: DataLayout | None = None, contract: Contract | None = None,
-              sources: list[str] | None = None) -> Reconciliation:
+def reconcile(
+    business_date: date,
+    layout: DataLayout | None = None,
+    contract: Contract | None = None,
+    sources: list[str] | None = None,
+) -> Reconciliation:
     """Summarise the day from the audit table and list what fails it (does not raise)."""
     layout = layout or DataLayout.from_environment()
     contract = contract or load_contract()
@@ -101,8 +117,9 @@ def write_reconciliation(result: Reconciliation, layout: DataLayout | None = Non
     layout = layout or DataLayout.from_environment()
     folder = layout.audit / "reconciliation" / partition_name(result.business_date)
     folder.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist([summary.__dict__ | {"business_date": result.business_date}
-                                  for summary in result.tables])
+    table = pa.Table.from_pylist(
+        [summary.__dict__ | {"business_date": result.business_date} for summary in result.tables]
+    )
     temporary = folder / ".reconciliation.parquet.tmp"
     pq.write_table(table, temporary)
     temporary.replace(folder / "reconciliation.parquet")

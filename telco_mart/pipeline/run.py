@@ -32,16 +32,22 @@ class RunResult:
         return [r for r in self.reconciliations if not r.passed]
 
 
-def ingest_dates(spark, business_dates: list[date], sources: list[str] | None = None,
-                 layout: DataLayout | None = None, progress: Progress | None = None) -> list[IngestResult]:
+def ingest_dates(
+    spark,
+    business_dates: list[date],
+    sources: list[str] | None = None,
+    layout: DataLayout | None = None,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
     """Ingest the given sources (default all) for ``business_dates``."""
     contract = load_contract()
     names = sources or [source.name for source in contract.sources]
     return [ingest_source(spark, name, business_dates, layout, contract, progress=progress) for name in names]
 
 
-def run_pipeline(spark, business_dates: list[date], layout: DataLayout | None = None,
-                 progress: Progress | None = None) -> RunResult:
+def run_pipeline(
+    spark, business_dates: list[date], layout: DataLayout | None = None, progress: Progress | None = None
+) -> RunResult:
     """Ingest every source for the dates, then reconcile and record each date."""
     layout = layout or DataLayout.from_environment()
     result = RunResult(ingestions=ingest_dates(spark, business_dates, layout=layout, progress=progress))

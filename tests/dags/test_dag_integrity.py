@@ -9,8 +9,16 @@ from airflow.models.dagbag import DagBag
 
 from tests.conftest import REPOSITORY_ROOT
 
-ALLOWED_TAGS = {"telco-mart", "ingestion", "mart", "scoring", "campaigns", "impact/tier_1", "impact/tier_2",
-                "impact/tier_3"}
+ALLOWED_TAGS = {
+    "telco-mart",
+    "ingestion",
+    "mart",
+    "scoring",
+    "campaigns",
+    "impact/tier_1",
+    "impact/tier_2",
+    "impact/tier_3",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +37,9 @@ def test_house_rules(dag_bag):
         assert dag.doc_md and dag_id in dag.doc_md
         assert dag.default_args["owner"] and dag.default_args["retries"] >= 1
         assert dag.catchup is False
-        assert set(dag.tags) <= ALLOWED_TAGS, f"tags outside the vocabulary in docs/airflow.md: {set(dag.tags) - ALLOWED_TAGS}"
+        assert set(dag.tags) <= ALLOWED_TAGS, (
+            f"tags outside the vocabulary in docs/airflow.md: {set(dag.tags) - ALLOWED_TAGS}"
+        )
         assert any(tag.startswith("impact/") for tag in dag.tags)
 
 

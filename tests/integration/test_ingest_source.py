@@ -67,7 +67,9 @@ def test_a_failing_part_rejects_the_whole_table_date_and_keeps_the_files(spark, 
     _land(contract, own_layout, DAY_2, STORES, parts=2)
     control = own_layout.landing_dir("crm", DAY_2) / "CRM_STORE_20261123.ctl"
     entries = read_control_file(control)
-    entries[1] = entries[1].__class__(entries[1].file_name, entries[1].row_count + 1, entries[1].byte_size, entries[1].md5)
+    entries[1] = entries[1].__class__(
+        entries[1].file_name, entries[1].row_count + 1, entries[1].byte_size, entries[1].md5
+    )
     write_control_file(control, entries)
 
     result = ingest_source(spark, "crm", [DAY_1, DAY_2], own_layout, contract, tables=["CRM_STORE"])
@@ -80,7 +82,10 @@ def test_a_failing_part_rejects_the_whole_table_date_and_keeps_the_files(spark, 
 
     kept = own_layout.rejected_files_dir("crm", "CRM_STORE", DAY_2)
     assert sorted(p.name for p in kept.iterdir()) == [
-        "CRM_STORE_20261123.ctl", "CRM_STORE_20261123_001.dat.gz", "CRM_STORE_20261123_002.dat.gz", "REJECTED.json"
+        "CRM_STORE_20261123.ctl",
+        "CRM_STORE_20261123_001.dat.gz",
+        "CRM_STORE_20261123_002.dat.gz",
+        "REJECTED.json",
     ]
     assert json.loads((kept / "REJECTED.json").read_text(encoding="utf-8"))["reason"] == reasons.ROW_COUNT_MISMATCH
     audit = {r["file_name"]: r for r in read_audit(own_layout, DAY_2).to_pylist()}

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import pytest
 import pyspark
+import pytest
 
 from telco_mart.settings import DataLayout
 from telco_mart.spark_session import PACKAGE_ARCHIVE_NAME, build_package_archive
@@ -45,21 +45,53 @@ def _wait_for_port(port: int, seconds: float) -> None:
 def standalone_master(tmp_path_factory):
     """A master and one worker (1 core, 1 GiB) from the pyspark distribution; yields the URL."""
     work = tmp_path_factory.mktemp("spark_standalone")
-    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1",
-           "PYSPARK_PYTHON": sys.executable, "SPARK_WORKER_DIR": str(work / "worker")}
+    env = {
+        **os.environ,
+        "SPARK_HOME": str(SPARK_HOME),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_PYTHON": sys.executable,
+        "SPARK_WORKER_DIR": str(work / "worker"),
+    }
     spark_class = str(SPARK_HOME / "bin" / "spark-class")
     port, master_ui, worker_ui = _free_port(), _free_port(), _free_port()
     url = f"spark://127.0.0.1:{port}"
     logs = [open(work / name, "w") for name in ("master.log", "worker.log")]  # noqa: SIM115
     master = subprocess.Popen(
-        [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port),
-         "--webui-port", str(master_ui)], env=env, stdout=logs[0], stderr=subprocess.STDOUT)
+        [
+            spark_class,
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(master_ui),
+        ],
+        env=env,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+    )
     worker = None
     try:
         _wait_for_port(port, 60)
         worker = subprocess.Popen(
-            [spark_class, "org.apache.spark.deploy.worker.Worker", url, "--cores", "1", "--memory", "1g",
-             "--host", "127.0.0.1", "--webui-port", str(worker_ui)], env=env, stdout=logs[1], stderr=subprocess.STDOUT)
+            [
+                spark_class,
+                "org.apache.spark.deploy.worker.Worker",
+                url,
+                "--cores",
+                "1",
+                "--memory",
+                "1g",
+                "--host",
+                "127.0.0.1",
+                "--webui-port",
+                str(worker_ui),
+            ],
+            env=env,
+            stdout=logs[1],
+            stderr=subprocess.STDOUT,
+        )
         _wait_for_port(worker_ui, 60)
         yield url
     finally:
@@ -75,16 +107,41 @@ def test_ingestion_runs_on_a_standalone_cluster_with_shipped_code(standalone_mas
     layout = DataLayout(tmp_path / "home")
     land_lines(contract, layout, "CRM_STORE", DAY, STORE_LINES, parts=2)
     archive = build_package_archive(layout)
-    env = {**os.environ, "TELCO_MART_HOME": str(layout.root), "PYSPARK_PYTHON": sys.executable,
-           "SPARK_HOME": str(SPARK_HOME), "SPARK_LOCAL_IP": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "TELCO_MART_HOME": str(layout.root),
+        "PYSPARK_PYTHON": sys.executable,
+        "SPARK_HOME": str(SPARK_HOME),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+    }
     env.pop("TELCO_MART_SPARK_MASTER", None)
     completed = subprocess.run(
-        [str(SPARK_HOME / "bin" / "spark-submit"), "--master", standalone_master,
-         "--conf", "spark.executor.memory=768m", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=1",
-         "--driver-memory", "1g", "--py-files", str(archive),
-         str(REPOSITORY_ROOT / "spark_jobs" / "ingest_date.py"), "--date", f"{DAY}", "--source", "crm",
-         "--show-code-origin"],
-        env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        [
+            str(SPARK_HOME / "bin" / "spark-submit"),
+            "--master",
+            standalone_master,
+            "--conf",
+            "spark.executor.memory=768m",
+            "--conf",
+            "spark.executor.cores=1",
+            "--conf",
+            "spark.cores.max=1",
+            "--driver-memory",
+            "1g",
+            "--py-files",
+            str(archive),
+            str(REPOSITORY_ROOT / "spark_jobs" / "ingest_date.py"),
+            "--date",
+            f"{DAY}",
+            "--source",
+            "crm",
+            "--show-code-origin",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     origins = [line for line in completed.stdout.splitlines() if line.startswith("executor code origin:")]

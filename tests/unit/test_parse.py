@@ -94,8 +94,10 @@ def test_duplicate_key_keeps_the_first_clean_row_in_file_order(spark, contract):
     validated = _lines(spark, lines).transform(validate_lines(table, contract))
     assert _reasons(validated) == {1: reasons.BAD_NUMBER, 2: None, 3: reasons.DUPLICATE_KEY, 4: None}
     expected = spark.createDataFrame(
-        [("ST1", "乙", "taiyuan", "小店区", "retail_counter", 10, "T_20261123_001.dat.gz", 2, BUSINESS_DATE),
-         ("ST2", "丁", "datong", "平城区", "retail_counter", 30, "T_20261123_001.dat.gz", 4, BUSINESS_DATE)],
+        [
+            ("ST1", "乙", "taiyuan", "小店区", "retail_counter", 10, "T_20261123_001.dat.gz", 2, BUSINESS_DATE),
+            ("ST2", "丁", "datong", "平城区", "retail_counter", 30, "T_20261123_001.dat.gz", 4, BUSINESS_DATE),
+        ],
         validated.transform(select_accepted(table)).schema,
     )
     assertDataFrameEqual(validated.transform(select_accepted(table)), expected)

@@ -84,7 +84,10 @@ def test_last_line_without_newline_and_empty_lines_count():
 
 
 def test_control_file_round_trip(tmp_path):
-    entries = [PartEntry("T_20261123_001.dat.gz", 10, 100, "a" * 32), PartEntry("T_20261123_002.dat.gz", 5, 50, "b" * 32)]
+    entries = [
+        PartEntry("T_20261123_001.dat.gz", 10, 100, "a" * 32),
+        PartEntry("T_20261123_002.dat.gz", 5, 50, "b" * 32),
+    ]
     path = tmp_path / "T_20261123.ctl"
     write_control_file(path, entries)
     assert read_control_file(path) == entries
