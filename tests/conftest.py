@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -45,6 +46,8 @@ def spark(data_root):
 
     session = get_spark("telco-mart-tests")
     yield session
+    # py4j logs its shutdown after pytest has closed the captured streams: keep it quiet.
+    logging.getLogger("py4j").setLevel(logging.ERROR)
     session.stop()
 
 
