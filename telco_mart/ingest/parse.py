@@ -84,47 +84,62 @@ def _reason_for(column: Column) -> str:
     return reasons.BAD_NUMBER
 
 
+def _row_checks(table: Table, contract: Contract) -> tuple[list[tuple[str, SparkColumn, SparkColumn]], dict]:
+    """The checks of ``table`` over ``_fields``, in priority order, and each column's typed value.
+
+    Each check is ``(reason, failing condition, detail message)``.
+    """
+    expected = len(table.columns)
+    # A null line (never in a file, but possible in a hand-built frame) has no fields.
+    field_count = F.coalesce(F.size("_fields"), F.lit(0))
+    by_reason: dict[str, list[tuple[SparkColumn, SparkColumn]]] = {r: [] for r in reasons.ROW_REASONS}
+    by_reason[reasons.WRONG_FIELD_COUNT].append(
+        (
+            field_count != F.lit(expected),
+            F.concat(F.lit(f"expected {expected} fields, found "), field_count.cast("string")),
+        )
+    )
+    typed: dict[str, SparkColumn] = {}
+    for position, column in enumerate(table.columns):
+        raw = raw_value(position)
+        if column.required:
+            by_reason[reasons.MISSING_REQUIRED].append((raw.isNull(), F.lit(f"{column.name} is empty")))
+        if column.codes:
+            allowed = contract.codes(column.codes)
+            message = F.concat(F.lit(f"{column.name}: '"), raw, F.lit(f"' is not in code list {column.codes}"))
+            by_reason[reasons.UNKNOWN_CODE].append((raw.isNotNull() & ~raw.isin(*allowed), message))
+        is_invalid, value = _typed_value(column, raw)
+        typed[column.name] = value
+        if is_invalid is not None:
+            message = F.concat(F.lit(f"{column.name}: '"), raw, F.lit(f"' is not a valid {column.type}"))
+            by_reason[_reason_for(column)].append((raw.isNotNull() & is_invalid, message))
+    checks = [(reason, condition, detail) for reason in reasons.ROW_REASONS for condition, detail in by_reason[reason]]
+    return checks, typed
+
+
+def _first_failing(checks: list[tuple[str, SparkColumn, SparkColumn]], want_detail: bool) -> SparkColumn:
+    """One flat CASE WHEN over the checks: the first that fails gives its reason (or detail)."""
+    expression = None
+    for reason, condition, detail in checks:
+        value = detail if want_detail else F.lit(reason)
+        expression = F.when(condition, value) if expression is None else expression.when(condition, value)
+    return expression if expression is not None else F.lit(None).cast("string")
+
+
 def with_typed_columns_and_reason(table: Table, contract: Contract):
-    """Add the table's typed columns plus ``reason_code`` / ``reason_detail`` (null when clean)."""
+    """Add the table's typed columns and ``reason_code`` (null when the row is clean).
+
+    The human-readable detail is not built here: it is needed for the few quarantined rows
+    only, so :func:`select_quarantined` derives it from their line.
+    """
 
     def transform(df: DataFrame) -> DataFrame:
-        expected = len(table.columns)
-        # A null line (never in a file, but possible in a hand-built frame) has no fields.
-        field_count = F.coalesce(F.size("_fields"), F.lit(0))
-        checks: list[tuple[str, SparkColumn, SparkColumn]] = [
-            (
-                reasons.WRONG_FIELD_COUNT,
-                field_count != F.lit(expected),
-                F.concat(F.lit(f"expected {expected} fields, found "), field_count.cast("string")),
-            )
-        ]
-        typed: dict[str, SparkColumn] = {}
-        by_reason: dict[str, list[tuple[SparkColumn, SparkColumn]]] = {r: [] for r in reasons.ROW_REASONS}
-        for position, column in enumerate(table.columns):
-            raw = raw_value(position)
-            if column.required:
-                by_reason[reasons.MISSING_REQUIRED].append((raw.isNull(), F.lit(f"{column.name} is empty")))
-            if column.codes:
-                allowed = contract.codes(column.codes)
-                message = F.concat(F.lit(f"{column.name}: '"), raw, F.lit(f"' is not in code list {column.codes}"))
-                by_reason[reasons.UNKNOWN_CODE].append((raw.isNotNull() & ~raw.isin(*allowed), message))
-            is_invalid, value = _typed_value(column, raw)
-            typed[column.name] = value
-            if is_invalid is not None:
-                message = F.concat(F.lit(f"{column.name}: '"), raw, F.lit(f"' is not a valid {column.type}"))
-                by_reason[_reason_for(column)].append((raw.isNotNull() & is_invalid, message))
-        for reason in reasons.ROW_REASONS:
-            checks += [(reason, condition, detail) for condition, detail in by_reason[reason]]
-        reason_code = F.lit(None).cast("string")
-        reason_detail = F.lit(None).cast("string")
-        for reason, condition, detail in reversed(checks):
-            reason_code = F.when(condition, F.lit(reason)).otherwise(reason_code)
-            reason_detail = F.when(condition, detail).otherwise(reason_detail)
+        checks, typed = _row_checks(table, contract)
         return df.select(
             "*",
             *[value.alias(name) for name, value in typed.items()],
-            reason_code.alias("reason_code"),
-            reason_detail.alias("reason_detail"),
+            _first_failing(checks, want_detail=False).alias("reason_code"),
+            F.lit(None).cast("string").alias("reason_detail"),
         )
 
     return transform
@@ -187,17 +202,19 @@ def select_accepted(table: Table):
     return transform
 
 
-def select_quarantined(table: Table):
-    """The quarantined rows: where they came from, why, and the original line."""
+def select_quarantined(table: Table, contract: Contract):
+    """The quarantined rows: where they came from, why (with the detail), and the original line."""
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.filter(F.col("reason_code").isNotNull()).select(
+        checks, _ = _row_checks(table, contract)
+        quarantined = df.filter(F.col("reason_code").isNotNull()).transform(with_fields(contract.delimiter))
+        return quarantined.select(
             F.lit(table.source).alias("source"),
             F.lit(table.name).alias("table_name"),
             "file_name",
             "row_number",
             "reason_code",
-            "reason_detail",
+            F.coalesce(F.col("reason_detail"), _first_failing(checks, want_detail=True)).alias("reason_detail"),
             "line",
             "dt",
         )

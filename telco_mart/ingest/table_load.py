@@ -66,7 +66,7 @@ def load_table(
         staged_quarantine = layout.staging / run_id / "quarantine" / table.source / table.name.lower()
         accepted = validated.transform(select_accepted(table))
         accepted.write.partitionBy("dt").mode("overwrite").parquet(str(staged_raw))
-        validated.transform(select_quarantined(table)).write.partitionBy("dt").mode("overwrite").parquet(
+        validated.transform(select_quarantined(table, contract)).write.partitionBy("dt").mode("overwrite").parquet(
             str(staged_quarantine)
         )
         per_part = validated.groupBy("part_id").agg(

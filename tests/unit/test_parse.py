@@ -51,7 +51,7 @@ def test_bad_bill_rows_get_their_reason(spark, contract, line, expected):
     table = contract.table("BOSS_BILL_MONTHLY")
     validated = _lines(spark, [line]).transform(validate_lines(table, contract))
     assert _reasons(validated) == {1: expected}
-    quarantined = validated.transform(select_quarantined(table)).collect()[0]
+    quarantined = validated.transform(select_quarantined(table, contract)).collect()[0]
     assert quarantined["line"] == line
     assert quarantined["reason_detail"]
 
