@@ -38,12 +38,20 @@ class PartitionPublisher:
         final_path, _ = self._path(final)
         fs.mkdirs(final_path.getParent())
         trash = self._jvm.org.apache.hadoop.fs.Path(final_path.getParent(), f".trash-{run_id}-{final_path.getName()}")
+        if not fs.exists(staged_path):
+            raise OSError(f"could not publish {staged}: nothing is staged there")
         had_old = fs.exists(final_path)
         if had_old and not fs.rename(final_path, trash):
             raise OSError(f"could not move {final} aside to publish a new version")
-        if not fs.rename(staged_path, final_path):
+        try:
+            published = fs.rename(staged_path, final_path)
+        except Exception as error:  # py4j raises the JVM's IOException
+            published, cause = False, error
+        else:
+            cause = None
+        if not published:
             if had_old:
                 fs.rename(trash, final_path)
-            raise OSError(f"could not publish {staged} as {final}")
+            raise OSError(f"could not publish {staged} as {final}") from cause
         if had_old:
             fs.delete(trash, True)
