@@ -50,6 +50,7 @@ GENERATION_SHARES = np.array([0.08, 0.17, 0.55, 0.20])
 DATA_MEDIAN_MB = np.array([40.0, 500.0, 5000.0, 15000.0], dtype=np.float32)
 FIRST_JOIN, LAST_JOIN = date(2016, 1, 1), date(2026, 9, 30)
 REFERENCE_DAY = to_days(date(2026, 1, 1))  # ages of people are counted to this day
+RESTRICTIONS_BY = to_days(date(2026, 6, 30))
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,13 @@ def _interests(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _restriction_days(rng, join_days: np.ndarray, share: float) -> np.ndarray:
+    """Start day of a restriction for ``share`` of subscribers (-1 for the others): any day from
+    joining to mid-2026, so windows of recent years find nearly all of them in force."""
     chosen = rng.random(len(join_days)) < share
-    start = join_days + rng.integers(0, 8 * 365, len(join_days))
-    return np.where(chosen, start, -1).astype(np.int32)
+    span = np.maximum(RESTRICTIONS_BY - join_days, 30)
+    return np.where(chosen, join_days + (rng.random(len(join_days)) * span).astype(np.int32), -1).astype(
+        np.int32
+    )
 
 
 def build_population(

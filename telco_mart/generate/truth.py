@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from telco_mart.contract.reasons import EXPECTED_REASON_OF_DEFECT
 from telco_mart.generate import columns as col
 from telco_mart.generate.catalogue import CITIES, GENERATIONS
+from telco_mart.generate.contracts import NO_CONTRACT
 from telco_mart.generate.dates import month_ends_days, month_index, month_starts_days, months_of_days, to_days
 from telco_mart.generate.defects import RowDefect
 from telco_mart.generate.gn_rules import CATEGORIES
@@ -94,9 +95,9 @@ def write_subscribers(layout: DataLayout, world: World, window: Window) -> None:
     number = to_days(end)
     churned = h.churn_days != NEVER
     churn_days = np.where(churned, h.churn_days, 0)
-    months_to_end = np.full(p.size, np.iinfo(np.int64).max)
+    months_to_end = np.full(p.size, NO_CONTRACT, dtype=np.int64)
     months_to_end[world.contracts.holders] = world.contracts.months_to_end(month_index(end))
-    has_contract = months_to_end < 10_000
+    has_contract = months_to_end != NO_CONTRACT  # signed one by the window's end (may have ended)
     contract_end = month_ends_days(month_index(end) + np.where(has_contract, months_to_end, 0))
     table = pa.table(
         {
@@ -116,12 +117,13 @@ def write_subscribers(layout: DataLayout, world: World, window: Window) -> None:
             "is_suspended": pa.array(p.is_suspended),
             "forwarded_share": pa.array(p.forwarded_share),
             "has_contract": pa.array(has_contract),
+            "contract_months_to_end": pa.array(np.where(has_contract, months_to_end, 0), mask=~has_contract),
             "contract_end_date": pa.array(contract_end.astype(np.int32), pa.int32(), mask=~has_contract).cast(
                 _DATE
             ),
             "complaint_propensity": pa.array(p.complaint_propensity),
             "risk_latent": pa.array(p.risk_latent),
-            "handset_age_months": pa.array(((number - h.handset_acquired_days[state.row]) / 30.4).round(1)),
+            "handset_age_months": pa.array(((number - state.handset_acquired_days) / 30.4).round(1)),
             "handset_max_generation": col.codes(t.max_generation[state.handset], GENERATIONS).cast(
                 pa.string()
             ),

@@ -98,12 +98,13 @@ def run_unit(unit: Unit) -> UnitResult:
             result.defects += [(file_name, defect) for defect in defects]
         encoded = encode(text, table.encoding)
         written = write_part(table_date.directory, file_name, encoded)
+        size = written.entry.byte_size
         if table_date.file_defect == "truncated_file" and part == 1:
-            _truncate(written.path)
+            size = _truncate(written.path)
         result.parts.append((part, written.entry))
         result.rows += written.entry.row_count
         result.bytes_text += len(encoded)
-        result.bytes_compressed += written.entry.byte_size
+        result.bytes_compressed += size
     return result
 
 
@@ -115,7 +116,9 @@ def _split(table: Table, built: dict) -> list[dict]:
     return [{name: array.slice(k * size, size) for name, array in built.items()} for k in range(parts)]
 
 
-def _truncate(path) -> None:
-    """Cut a gzip file short so its stream ends early (the control file keeps the full figures)."""
-    data = path.read_bytes()
-    path.write_bytes(data[: max(10, len(data) * 2 // 3)])
+def _truncate(path) -> int:
+    """Cut a gzip file short so its stream ends early (the control file keeps the full figures);
+    return its new size."""
+    data = path.read_bytes()[: max(10, path.stat().st_size * 2 // 3)]
+    path.write_bytes(data)
+    return len(data)

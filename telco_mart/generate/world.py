@@ -73,6 +73,7 @@ class DayState:
     handset_changed_today: np.ndarray
     previous_handset: np.ndarray
     previous_serial: np.ndarray
+    handset_acquired_days: np.ndarray
 
     @property
     def is_live(self) -> np.ndarray:
@@ -144,6 +145,12 @@ def _day_state(world: World, day: date) -> DayState:
     before_package = h.package[row - 1] if row > 0 else p.package0
     before_handset = h.handset[row - 1] if row > 0 else p.handset0
     before_serial = h.serial[row - 1] if row > 0 else p.serial0
+    first_day = number - day.day + 1
+    before_acquired = (
+        h.handset_acquired_days[row - 1]
+        if row > 0
+        else np.minimum(first_day - p.handset_age0_days, first_day)
+    )
     package = on_day(h.package[row], h.package_change_day[row], before_package)
     generation = world.catalogue.generation[package]
     status = np.where(is_churned, 2, np.where(p.is_suspended, 1, 0)).astype(np.int8)
@@ -162,4 +169,7 @@ def _day_state(world: World, day: date) -> DayState:
         handset_changed_today=h.handset_change_day[row] == day.day,
         previous_handset=before_handset,
         previous_serial=before_serial,
+        handset_acquired_days=on_day(
+            h.handset_acquired_days[row], h.handset_change_day[row], before_acquired
+        ),
     )

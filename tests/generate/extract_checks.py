@@ -91,3 +91,29 @@ def judge_table_date(contract: Contract, table: Table, folder: Path, day) -> dic
             if reason:
                 verdicts[(entry.file_name, number)] = reason
     return verdicts
+
+
+def defect_shown(
+    contract: Contract, table: Table, kind: str, column: str | None, line: str, earlier: list[str]
+) -> bool:
+    """Whether ``line`` shows the defect ``kind`` in ``column`` (``earlier``: the lines before it)."""
+    fields = line.split("|")
+    if kind == "wrong_field_count":
+        return len(fields) != len(table.columns)
+    if len(fields) != len(table.columns):
+        return False
+    if kind == "duplicate_key":
+        positions = [table.column_names.index(k) for k in table.key]
+        key = [fields[p] for p in positions]
+        return any([e.split("|")[p] for p in positions] == key for e in earlier)
+    value = fields[table.column_names.index(column)]
+    column_def = table.column(column)
+    if kind == "missing_key":
+        return value == "" and column_def.required
+    if kind == "invalid_msisdn":
+        return value.isdigit() and len(value) in (10, 12)
+    if kind == "unknown_code":
+        return value not in contract.codes(column_def.codes)
+    if kind in ("unparseable_number", "unparseable_date", "unparseable_timestamp"):
+        return _is_bad_value(column_def, value)
+    raise AssertionError(f"unknown defect kind {kind}")
