@@ -126,11 +126,14 @@ def contract_snapshot(contracts: Contracts, day: int, churn_days: np.ndarray) ->
         k = k[rows]
         end = contracts.end_days(k, rows)
         signed = contracts.signed_days(k, rows)
-        keep = (end >= day - 365) & (signed <= churned[rows])
-        rows, k, end = rows[keep], k[keep], end[keep]
+        start = contracts.start_days(k, rows)
+        # A renewal signed early shows once the new contract starts; until then the old one
+        # reads "renewed".
+        keep = (end >= day - 365) & (start <= day) & (signed <= churned[rows])
+        rows, k, start, end = rows[keep], k[keep], start[keep], end[keep]
         renewed = (k + 1 < contracts.count[rows]) & (contracts.renewal_days(k, rows) <= day)
         status = np.where(churned[rows] <= day, 2, np.where(renewed, 1, np.where(end < day, 2, 0)))
-        parts.append((rows, k, contracts.start_days(k, rows), end, status))
+        parts.append((rows, k, start, end, status))
     order = np.argsort(np.concatenate([p[0] * 4 + p[1] for p in parts]), kind="stable")
     chain, number, start, end, status = (np.concatenate([p[i] for p in parts])[order] for i in range(5))
     return ContractRows(chain, number, start, end, status.astype(np.int8))

@@ -142,15 +142,10 @@ def _day_state(world: World, day: date) -> DayState:
         # A change takes effect on its day; before it, the value from the end of last month holds.
         return np.where((change_day > 0) & (change_day <= day.day), month_end, before)
 
-    before_package = h.package[row - 1] if row > 0 else p.package0
-    before_handset = h.handset[row - 1] if row > 0 else p.handset0
-    before_serial = h.serial[row - 1] if row > 0 else p.serial0
-    first_day = number - day.day + 1
-    before_acquired = (
-        h.handset_acquired_days[row - 1]
-        if row > 0
-        else np.minimum(first_day - p.handset_age0_days, first_day)
-    )
+    # Window dates come after the warm-up months, so the month before always has a row.
+    assert row > 0, f"{day} is in the first simulated month"
+    before_package, before_handset, before_serial = h.package[row - 1], h.handset[row - 1], h.serial[row - 1]
+    before_acquired = h.handset_acquired_days[row - 1]
     package = on_day(h.package[row], h.package_change_day[row], before_package)
     generation = world.catalogue.generation[package]
     status = np.where(is_churned, 2, np.where(p.is_suspended, 1, 0)).astype(np.int8)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pyarrow.parquet as pq
@@ -28,7 +29,7 @@ def _truth(layout: DataLayout) -> dict[str, list[dict]]:
 
 def _run(tmp_path, name: str, workers: int) -> DataLayout:
     layout = DataLayout(tmp_path / name)
-    generate(layout, GenerateOptions(**{**OPTIONS.__dict__, "workers": workers}))
+    generate(layout, replace(OPTIONS, workers=workers))
     return layout
 
 
@@ -44,7 +45,7 @@ def test_same_options_give_identical_files_whatever_the_worker_count(tmp_path):
 def test_rerunning_into_the_same_root_replaces_the_files_unchanged(tmp_path):
     layout = _run(tmp_path, "again", workers=2)
     before, truth_before = _extract_bytes(layout), _truth(layout)
-    generate(layout, GenerateOptions(**{**OPTIONS.__dict__, "workers": 2}))
+    generate(layout, replace(OPTIONS, workers=2))
     assert _extract_bytes(layout) == before
     assert _truth(layout) == truth_before
 
@@ -52,7 +53,7 @@ def test_rerunning_into_the_same_root_replaces_the_files_unchanged(tmp_path):
 def test_a_rerun_without_file_defects_brings_late_files_back_on_time(tmp_path):
     layout = _run(tmp_path, "late", workers=1)
     assert list(layout.late_landing.rglob("*.ctl"))
-    generate(layout, GenerateOptions(**{**OPTIONS.__dict__, "file_defects": 0, "workers": 1}))
+    generate(layout, replace(OPTIONS, file_defects=0, workers=1))
     assert not list(layout.late_landing.rglob("*.*"))
     assert pq.read_table(layout.truth / "file_defects.parquet").num_rows == 0
 
