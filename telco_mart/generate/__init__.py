@@ -4,8 +4,23 @@ window of business dates, with labelled defects and the hidden truth behind them
     from telco_mart.generate import GenerateOptions, generate
     summary = generate(DataLayout.from_environment(), GenerateOptions(start, end, subscribers=20_000))
 
-One fixed population per seed; a hidden monthly churn process; GN traffic shaped by each
-subscriber's interests. Same options, same bytes, whatever the number of worker processes.
+How it is built (one module, one job):
+
+* ``population``: the fixed subscribers and customers of a seed (numbers, cities, packages,
+  handsets, interests, hidden traits); ``catalogue``, ``gn_rules``, ``terminals``: reference data;
+  ``contracts``: renewal chains laid on the calendar.
+* ``history`` and ``churn``: month by month from five months before the window (earlier when a
+  high-value photograph needs the last year end) to two months after it: package and handset
+  moves, usage and bills, complaints, the churn hazard and the churn. The population depends on
+  the seed alone; the history starts from the window, so churn before a window's warm-up is
+  not carried from one window to another.
+* ``world``: all of it plus the state of every subscriber on a date.
+* ``tables_*``: one builder per contract table; ``columns``: the contract's text forms.
+* ``defects``: labelled row defects; ``plan``: table-dates, file defects and work units;
+  ``work``: what a worker process does with a unit; ``truth``: the truth files; ``runner``:
+  ``generate()`` with its process pool.
+
+Same options, same bytes, whatever the number of worker processes.
 """
 
 from telco_mart.generate.options import GenerateOptions, GenerateSummary

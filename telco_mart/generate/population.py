@@ -119,13 +119,22 @@ def _pick_package(rng, catalogue: Catalogue, generation: np.ndarray, data_level:
     return package
 
 
-def _interests(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """One to three interest categories per subscriber, popular categories more often (top-k of
-    Gumbel-perturbed log shares draws without replacement in one vectorised step)."""
-    scores = np.log(CATEGORY_SHARES).astype(np.float32) + rng.gumbel(size=(n, len(CATEGORY_SHARES))).astype(
-        np.float32
-    )
-    top = np.argsort(-scores, axis=1)[:, :3].astype(np.int8)
+def _interests(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One to three distinct interest categories per subscriber, popular categories more often:
+    each slot is drawn by share and redrawn where it repeats an earlier slot."""
+    rng = rng_for(seed, "interests")
+    cdf = np.cumsum(CATEGORY_SHARES) / CATEGORY_SHARES.sum()
+
+    def draw(size: int) -> np.ndarray:
+        return np.searchsorted(cdf, rng.random(size), side="right").clip(0, len(cdf) - 1)
+
+    top = np.empty((n, 3), dtype=np.int8)
+    for slot in range(3):
+        top[:, slot] = draw(n)
+        clash = np.flatnonzero((top[:, :slot] == top[:, slot : slot + 1]).any(axis=1))
+        while len(clash):
+            top[clash, slot] = draw(len(clash))
+            clash = clash[(top[clash, :slot] == top[clash, slot : slot + 1]).any(axis=1)]
     return top, rng.choice([1, 2, 3], size=n, p=[0.35, 0.4, 0.25]).astype(np.int8)
 
 
@@ -178,7 +187,7 @@ def build_population(
     # Forwarding to other networks: a minority forward most of their calls (and churn far more).
     is_forwarder = rng.random(n) < 0.09
     forwarded = np.where(is_forwarder, rng.beta(7.0, 4.0, n), rng.beta(1.5, 14.0, n)).astype(np.float32)
-    interests, interest_count = _interests(rng, n)
+    interests, interest_count = _interests(seed, n)
     activity = rng.gamma(2.0, 0.5, n) * np.array([0.15, 0.5, 1.0, 1.3])[generation]
     risk_latent = rng.standard_normal(n).astype(np.float32)
 

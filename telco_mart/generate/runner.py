@@ -35,6 +35,9 @@ def generate(
     contract = load_contract()
     window = Window.of(options)
     spec = WorldSpec.of(options, window)
+    if progress:
+        months = spec.last_month - spec.first_month + 1
+        progress(f"simulating {options.subscribers:,} subscribers over {months} months", 0, 1)
     world = build_world(spec)
     # Identifier columns are made once here, so forked workers share them instead of each
     # formatting a million strings again.
