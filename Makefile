@@ -36,7 +36,7 @@ $(CURDIR)/.tools/bin/uv:
 	$(CURDIR)/.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/telco-mart: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen
 	@touch $@
 
 .PHONY: venv

@@ -14,8 +14,10 @@ The daily batch of the telco-mart marketing mart, for one **business date**.
 * **reconcile**: writes the day's ingestion summary and fails the run when a required table
   was rejected or missing.
 
-Backfill a range with `airflow backfill create --dag-id telco_mart_daily --from-date D1 --to-date D2`
-or, outside Airflow, `telco-mart run --start-date D1 --end-date D2`.
+Backfill business dates D1..D2 with
+`airflow backfill create --dag-id telco_mart_daily --from-date D1T00:00:00+08:00 --to-date D2T00:00:00+08:00`
+(bare dates are read as UTC midnight and would start one day late; see docs/airflow.md), or
+outside Airflow with `telco-mart run --start-date D1 --end-date D2`.
 """
 
 from __future__ import annotations
