@@ -148,6 +148,36 @@ def _restriction_days(rng, join_days: np.ndarray, share: float) -> np.ndarray:
     )
 
 
+def _home_stores(rng, city: np.ndarray, stores: Stores) -> np.ndarray:
+    """A counter or field team of the subscriber's city for most subscribers (-1: none)."""
+    serving = np.flatnonzero(stores.serves_subscribers)
+    slot = rng.random(len(city))
+    home_store = np.full(len(city), -1, dtype=np.int16)
+    for c in range(len(CITY_SHARES)):
+        members = serving[stores.city[serving] == c]
+        rows = np.flatnonzero((city == c) & (slot < 0.92))
+        home_store[rows] = members[rng.integers(0, len(members), len(rows))]
+    return home_store
+
+
+# Best network of the handset held, by the line's generation: most hold a phone of their own
+# generation; some 2G/3G lines sit in 4G/5G phones (the "4G handset, 4G not opened" task).
+_HANDSET_MIX = {
+    0: [0.45, 0.2, 0.3, 0.05],
+    1: [0.0, 0.55, 0.38, 0.07],
+    2: [0.0, 0.0, 0.8, 0.2],
+    3: [0, 0, 0, 1],
+}
+
+
+def _handset_generations(rng, generation: np.ndarray) -> np.ndarray:
+    wanted = np.empty(len(generation), dtype=np.int8)
+    for g, shares in _HANDSET_MIX.items():
+        rows = np.flatnonzero(generation == g)
+        wanted[rows] = rng.choice(4, size=len(rows), p=shares)
+    return wanted
+
+
 def build_population(
     seed: int, n: int, catalogue: Catalogue, stores: Stores, terminals: Terminals
 ) -> Population:
@@ -163,26 +193,8 @@ def build_population(
     sim_share = np.array([0.6, 0.25, 0.02, 0.0])[generation]
     data_level = (DATA_MEDIAN_MB[generation] * rng.lognormal(0.0, 0.9, n)).astype(np.float32)
 
-    # Home store: a counter or field team of the subscriber's city, for most subscribers.
-    serving = np.flatnonzero(stores.serves_subscribers)
-    by_city = [serving[stores.city[serving] == c] for c in range(len(CITY_SHARES))]
-    slot = rng.random(n)
-    home_store = np.full(n, -1, dtype=np.int16)
-    for c, members in enumerate(by_city):
-        rows = np.flatnonzero((city == c) & (slot < 0.92))
-        home_store[rows] = members[rng.integers(0, len(members), len(rows))]
-
-    # Handset: most hold a phone of their own generation; some 2G/3G lines sit in 4G/5G phones.
-    wanted_handset = np.empty(n, dtype=np.int8)
-    handset_mix = {
-        0: [0.45, 0.2, 0.3, 0.05],
-        1: [0.0, 0.55, 0.38, 0.07],
-        2: [0.0, 0.0, 0.8, 0.2],
-        3: [0, 0, 0, 1],
-    }
-    for g, shares in handset_mix.items():
-        rows = np.flatnonzero(generation == g)
-        wanted_handset[rows] = rng.choice(4, size=len(rows), p=shares)
+    home_store = _home_stores(rng, city, stores)
+    wanted_handset = _handset_generations(rng, generation)
 
     # Forwarding to other networks: a minority forward most of their calls (and churn far more).
     is_forwarder = rng.random(n) < 0.09

@@ -130,7 +130,7 @@ def product_orders(world: World, day: date, rng) -> dict:
     """CRM_PRODUCT_ORDER: each package change of the date as a cancellation plus an order."""
     state, h = world.state_on(day), world.history
     movers = np.flatnonzero(h.package_change_day[state.row] == day.day)
-    before = h.package[state.row - 1][movers] if state.row > 0 else world.population.package0[movers]
+    before = h.package[state.row - 1][movers]
     subscriber = np.repeat(movers, 2)
     package = np.column_stack([before, state.package[movers]]).ravel()
     action = np.tile([1, 0], len(movers))  # cancel the old package, order the new one
