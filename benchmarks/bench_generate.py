@@ -32,9 +32,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--sessions-per-day", type=int, default=50)
     parser.add_argument("--days", type=int, default=1)
-    parser.add_argument(
-        "--data-root", type=Path, default=None, help="default: a temporary folder, removed after"
-    )
+    parser.add_argument("--data-root", type=Path, help="default: a temporary folder, removed after")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()

@@ -33,5 +33,10 @@ REFERENCE_TABLES = frozenset(
 )
 # Tables of the day's events, which can be empty: never chosen for a file-level defect.
 EVENT_TABLES = frozenset(
-    {"CRM_PRODUCT_ORDER", "CRM_COMPLAINT", "CRM_CONTACT_RESTRICTION", "BI_RETENTION_RESULT"}
+    {
+        "CRM_PRODUCT_ORDER",
+        "CRM_COMPLAINT",
+        "CRM_CONTACT_RESTRICTION",
+        "BI_RETENTION_RESULT",
+    }
 )

@@ -67,9 +67,8 @@ def codes(indexes: np.ndarray, vocabulary, present: np.ndarray | None = None) ->
     which the CSV writer writes as the strings."""
     indexes = np.asarray(indexes)
     present = indexes >= 0 if present is None else np.asarray(present, dtype=bool)
-    values = pa.array(
-        np.where(present, indexes, 0).astype(np.int32), mask=None if present.all() else ~present
-    )
+    mask = None if present.all() else ~present
+    values = pa.array(np.where(present, indexes, 0).astype(np.int32), mask=mask)
     return pa.DictionaryArray.from_arrays(values, pa.array(list(vocabulary), pa.string()))
 
 

@@ -74,7 +74,10 @@ class Contracts:
 
 
 def build_contracts(
-    seed: int, catalogue: Catalogue, package0: np.ndarray, join_days: np.ndarray
+    seed: int,
+    catalogue: Catalogue,
+    package0: np.ndarray,
+    join_days: np.ndarray,
 ) -> Contracts:
     """Draw the contract chains of the population of ``seed``."""
     rng = rng_for(seed, "contracts")

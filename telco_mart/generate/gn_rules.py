@@ -114,9 +114,8 @@ _CATEGORY_ONLY = (
 )
 _HOST_PREFIXES = ("www", "api", "m", "img", "cdn")
 # Hosts no rule knows: a few percent of sessions go to them.
-UNKNOWN_HOSTS = tuple(
-    f"{p}{n}.{d}" for n in range(8) for p, d in (("edge", "fastcdn.net"), ("s", "tracker.io"))
-)
+_UNKNOWN_DOMAINS = (("edge", "fastcdn.net"), ("s", "tracker.io"))
+UNKNOWN_HOSTS = tuple(f"{p}{n}.{d}" for n in range(8) for p, d in _UNKNOWN_DOMAINS)
 
 # (protocol id, name, family); traffic draws ids by category below.
 PROTOCOLS = (

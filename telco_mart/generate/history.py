@@ -22,9 +22,8 @@ from telco_mart.generate.terminals import Terminals
 
 NEVER = np.iinfo(np.int32).max
 # Handset generation wanted at a change, by the subscriber's network generation: people buy newer.
-_NEW_HANDSET_CDF = np.cumsum(
-    [[0.3, 0.25, 0.38, 0.07], [0.0, 0.35, 0.53, 0.12], [0, 0, 0.55, 0.45], [0, 0, 0, 1]], 1
-)
+_NEW_HANDSET_MIX = [[0.3, 0.25, 0.38, 0.07], [0.0, 0.35, 0.53, 0.12], [0, 0, 0.55, 0.45], [0, 0, 0, 1]]
+_NEW_HANDSET_CDF = np.cumsum(_NEW_HANDSET_MIX, axis=1)
 _MIGRATION_RATE = np.array([0.012, 0.015, 0.008, 0.0], dtype=np.float32)
 _MONTHLY = {  # per month and subscriber: the dtype of each History array
     "package": np.int16,
@@ -200,9 +199,8 @@ def _change_handsets(rng, h, row, start, dim, settled, migrated, state: _State, 
     same = (new_handset == state.handset[changers]) & (new_serial == state.serial[changers])
     new_serial[same] = (new_serial[same] + 1) % 1_000_000  # never the very same IMEI again
     # A migrating line changes handset the day it changes package.
-    day = np.where(
-        migrated[changers], h.package_change_day[row][changers], rng.integers(1, dim + 1, len(changers))
-    )
+    any_day = rng.integers(1, dim + 1, len(changers))
+    day = np.where(migrated[changers], h.package_change_day[row][changers], any_day)
     h.handset_change_day[row][changers] = day
     state.handset[changers], state.serial[changers] = new_handset, new_serial
     state.acquired[changers] = start + day - 1
@@ -219,9 +217,8 @@ def _use_and_bill(rng, h: History, row, active_days, p: Population, state: _Stat
     def noise(sigma: float) -> np.ndarray:
         return np.exp(np.float32(sigma) * rng.standard_normal(n, dtype=np.float32))
 
-    state.engagement = np.float32(0.8) * state.engagement + np.float32(0.25) * rng.standard_normal(
-        n, np.float32
-    )
+    step = rng.standard_normal(n, np.float32)
+    state.engagement = np.float32(0.8) * state.engagement + np.float32(0.25) * step
     scale = np.exp(state.engagement) * (active_days / np.float32(dim)) * ~p.is_suspended
     package = state.package
     generation = catalogue.generation[package]

@@ -57,9 +57,8 @@ def check_options(options: GenerateOptions) -> None:
     if not isinstance(options.start_date, date) or not isinstance(options.end_date, date):
         raise ValueError("start_date and end_date must be datetime.date values")
     if options.end_date < options.start_date:
-        raise ValueError(
-            f"end_date {options.end_date:%Y-%m-%d} is before start_date {options.start_date:%Y-%m-%d}"
-        )
+        start, end = options.start_date, options.end_date
+        raise ValueError(f"end_date {end:%Y-%m-%d} is before start_date {start:%Y-%m-%d}")
     if not 1 <= options.subscribers <= MAX_SUBSCRIBERS:
         raise ValueError(f"subscribers must be between 1 and {MAX_SUBSCRIBERS:,}, got {options.subscribers}")
     if options.sessions_per_day < 0:

@@ -70,15 +70,17 @@ def choose_file_defects(due: list[tuple[Table, date]], window: Window, options: 
 
     daily = [(t.name, d) for t, d in due if t.is_daily and eligible(t, d)]
     monthly = [(t.name, d) for t, d in due if not t.is_daily and eligible(t, d)]
-    ordered = [daily[i] for i in rng.permutation(len(daily))] + [
-        monthly[i] for i in rng.permutation(len(monthly))
-    ]
+    ordered = [daily[i] for i in rng.permutation(len(daily))]
+    ordered += [monthly[i] for i in rng.permutation(len(monthly))]
     chosen = ordered[: per_kind * len(FILE_DEFECT_KINDS)]
     return {key: FILE_DEFECT_KINDS[number % len(FILE_DEFECT_KINDS)] for number, key in enumerate(chosen)}
 
 
 def table_dates(
-    contract: Contract, layout: DataLayout, window: Window, options: GenerateOptions
+    contract: Contract,
+    layout: DataLayout,
+    window: Window,
+    options: GenerateOptions,
 ) -> list[TableDate]:
     """Every table-date of the run with its landing folder (late ones under landing_late)."""
     due = due_table_dates(contract, window)

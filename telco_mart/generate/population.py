@@ -143,9 +143,8 @@ def _restriction_days(rng, join_days: np.ndarray, share: float) -> np.ndarray:
     joining to mid-2026, so windows of recent years find nearly all of them in force."""
     chosen = rng.random(len(join_days)) < share
     span = np.maximum(RESTRICTIONS_BY - join_days, 30)
-    return np.where(chosen, join_days + (rng.random(len(join_days)) * span).astype(np.int32), -1).astype(
-        np.int32
-    )
+    start = join_days + (rng.random(len(join_days)) * span).astype(np.int32)
+    return np.where(chosen, start, -1).astype(np.int32)
 
 
 def _home_stores(rng, city: np.ndarray, stores: Stores) -> np.ndarray:
@@ -179,7 +178,11 @@ def _handset_generations(rng, generation: np.ndarray) -> np.ndarray:
 
 
 def build_population(
-    seed: int, n: int, catalogue: Catalogue, stores: Stores, terminals: Terminals
+    seed: int,
+    n: int,
+    catalogue: Catalogue,
+    stores: Stores,
+    terminals: Terminals,
 ) -> Population:
     """Draw the ``n`` subscribers of ``seed``."""
     rng = rng_for(seed, "population")
@@ -222,9 +225,7 @@ def build_population(
         data_level=data_level,
         sms_level=(18.0 * rng.lognormal(0.0, 1.0, n)).astype(np.float32),
         mms_level=(0.8 * rng.lognormal(0.0, 1.2, n)).astype(np.float32),
-        value_added_level=np.where(rng.random(n) < 0.45, 0.0, 8.0 * rng.lognormal(0.0, 0.9, n)).astype(
-            np.float32
-        ),
+        value_added_level=np.where(rng.random(n) < 0.45, 0, 8 * rng.lognormal(0, 0.9, n)).astype(np.float32),
         balance_level=(25.0 * rng.lognormal(0.0, 1.0, n)).astype(np.float32),
         is_arrears_prone=rng.random(n) < 0.05 * np.exp(0.5 * risk_latent),
         forwarded_share=forwarded,
@@ -240,12 +241,8 @@ def build_population(
         do_not_disturb_days=_restriction_days(rng, join_days, 0.03),
         blacklist_days=_restriction_days(rng, join_days, 0.005),
         customer_city=customer_city,
-        customer_gender=np.where(rng.random(customers) < 0.03, -1, rng.integers(0, 2, customers)).astype(
-            np.int8
-        ),
+        customer_gender=np.where(rng.random(customers) < 0.03, -1, rng.integers(0, 2, customers)).astype("b"),
         customer_birth_days=np.where(rng.random(customers) < 0.05, -1, REFERENCE_DAY - birth_age_days),
         customer_created_days=first_seen,
-        customer_name_parts=np.column_stack([rng.integers(0, len(SURNAMES), customers), given]).astype(
-            np.int16
-        ),
+        customer_name_parts=np.column_stack([rng.integers(0, len(SURNAMES), customers), given]).astype("i2"),
     )

@@ -24,7 +24,9 @@ Progress = Callable[[str, int, int], None]
 
 
 def generate(
-    layout: DataLayout, options: GenerateOptions, progress: Progress | None = None
+    layout: DataLayout,
+    options: GenerateOptions,
+    progress: Progress | None = None,
 ) -> GenerateSummary:
     """Write the synthetic extracts of ``options``' window under ``layout``, with their truth.
 

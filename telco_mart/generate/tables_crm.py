@@ -191,9 +191,9 @@ def complaints(world: World, day: date, rng) -> dict:
     on = np.clip(on, np.maximum(p.join_days[who], first), np.minimum(h.churn_days[who] - 1, first + 31))
     who = who[on == to_days(day)]
     category = _pick(rng, np.cumsum([0.25, 0.3, 0.1, 0.12, 0.13, 0.1]), len(who))
-    category = np.where(
-        p.forwarded_share[who] > 0.5, np.where(rng.random(len(who)) < 0.3, 1, category), category
-    )
+    # Forwarders complain about network quality more: they are the ones reaching other networks.
+    network = (p.forwarded_share[who] > 0.5) & (rng.random(len(who)) < 0.3)
+    category = np.where(network, 1, category)
     return {
         "complaint_id": _daily_ids("CP", day, len(who)),
         "subscriber_id": world.subscriber_ids.take(who),

@@ -16,9 +16,9 @@ from telco_mart.generate.world import World
 
 RADIO_TYPES = ("GERAN", "UTRAN", "EUTRAN", "NR")
 # Sessions by hour of day: quiet at night, a lunch peak and an evening peak.
-_HOURLY = np.array(
-    [2, 1.2, 0.8, 0.6, 0.6, 0.9, 2, 3.5, 4.5, 4.8, 5, 5.2, 6, 5.5, 5, 5, 5.1, 5.4, 6, 6.6, 7, 7, 6, 4]
-)
+_MIDNIGHT_TO_NOON = [2, 1.2, 0.8, 0.6, 0.6, 0.9, 2, 3.5, 4.5, 4.8, 5, 5.2]
+_NOON_TO_MIDNIGHT = [6, 5.5, 5, 5, 5.1, 5.4, 6, 6.6, 7, 7, 6, 4]
+_HOURLY = np.array(_MIDNIGHT_TO_NOON + _NOON_TO_MIDNIGHT)
 _HOURLY_CDF = (np.cumsum(_HOURLY) / _HOURLY.sum()).astype(np.float32)
 _CATEGORY_CDF = (np.cumsum(CATEGORY_SHARES) / CATEGORY_SHARES.sum()).astype(np.float32)
 _BYTES_MEDIAN = np.array([SESSION_SHAPE[c][0] for c in CATEGORIES], dtype=np.float32)
@@ -58,9 +58,8 @@ def traffic_part(world: World, day: date, first: int, last: int, counts: np.ndar
     own = uniform[0] < INTEREST_SHARE
     slot = (uniform[1] * p.interest_count[subscriber]).astype(np.int64)
     other = np.searchsorted(_CATEGORY_CDF, (uniform[0] - INTEREST_SHARE) / (1 - INTEREST_SHARE), side="right")
-    category = np.where(own, p.interests[subscriber, slot], other.clip(0, len(CATEGORIES) - 1)).astype(
-        np.int64
-    )
+    other = other.clip(0, len(CATEGORIES) - 1)
+    category = np.where(own, p.interests[subscriber, slot], other).astype(np.int64)
     offset = rules.category_offset
     size = offset[category + 1] - offset[category]
     app = offset[category] + np.minimum((size * uniform[2] ** 2.2).astype(np.int64), size - 1)
@@ -71,9 +70,8 @@ def traffic_part(world: World, day: date, first: int, last: int, counts: np.ndar
     unknown = seen >= 0.97
     host = app * rules.hosts_per_app + rng.integers(0, rules.hosts_per_app, n)
     host = np.where(seen < 0.88, host, -1)
-    host = np.where(
-        unknown, len(rules.hosts) - len(UNKNOWN_HOSTS) + rng.integers(0, len(UNKNOWN_HOSTS), n), host
-    )
+    unknown_host = len(rules.hosts) - len(UNKNOWN_HOSTS) + rng.integers(0, len(UNKNOWN_HOSTS), n)
+    host = np.where(unknown, unknown_host, host)
     app_text = np.where(has_app, app, -1)
     app_text = np.where(
         unknown & (seen >= 0.985), len(rules.app_ids) + rng.integers(0, len(UNKNOWN_APP_IDS), n), app_text

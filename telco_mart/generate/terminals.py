@@ -90,12 +90,9 @@ class Terminals:
                 pool = np.flatnonzero((self.max_generation == generation) & (in_library != off))
                 if not len(pool):
                     pool = np.flatnonzero(self.max_generation == generation)
-                weights = self.popularity[pool] / self.popularity[pool].sum()
-                choice[rows] = pool[
-                    np.searchsorted(np.cumsum(weights), rng.random(len(rows)), side="right").clip(
-                        0, len(pool) - 1
-                    )
-                ]
+                cumulative = np.cumsum(self.popularity[pool] / self.popularity[pool].sum())
+                picked = np.searchsorted(cumulative, rng.random(len(rows)), side="right")
+                choice[rows] = pool[picked.clip(0, len(pool) - 1)]
         return choice
 
 

@@ -33,6 +33,17 @@ from telco_mart.settings import DataLayout, partition_name
 _DATE = pa.date32()
 
 
+def _dates(days: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    """A date column from day numbers (null where not ``present``)."""
+    mask = None if present is None else ~present
+    return pa.array(np.asarray(days).astype(np.int32), pa.int32(), mask=mask).cast(_DATE)
+
+
+def _text(array: pa.Array) -> pa.Array:
+    """A dictionary column as plain strings, as Parquet readers expect of a truth file."""
+    return array.cast(pa.string())
+
+
 def _write(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
@@ -46,7 +57,9 @@ def row_defects_path(layout: DataLayout, table: str, day: date) -> Path:
 
 
 def write_row_defects(
-    layout: DataLayout, table_date: TableDate, defects: list[tuple[str, RowDefect]]
+    layout: DataLayout,
+    table_date: TableDate,
+    defects: list[tuple[str, RowDefect]],
 ) -> None:
     """Write (or, with no defects, remove) the row-defect truth of one table-date."""
     table, day = table_date.table, table_date.day
@@ -104,29 +117,23 @@ def write_subscribers(layout: DataLayout, world: World, window: Window) -> None:
             "subscriber_id": world.subscriber_ids,
             "msisdn": pa.array(p.msisdn),
             "customer_id": world.customer_ids.take(p.customer_of),
-            "city_code": col.codes(p.city, CITIES).cast(pa.string()),
-            "join_date": pa.array(p.join_days, pa.int32()).cast(_DATE),
-            "churn_date": pa.array(churn_days.astype(np.int32), pa.int32(), mask=~churned).cast(_DATE),
-            "churn_month": pa.array(
-                month_starts_days(months_of_days(churn_days)).astype(np.int32), pa.int32(), mask=~churned
-            ).cast(_DATE),
+            "city_code": _text(col.codes(p.city, CITIES)),
+            "join_date": _dates(p.join_days),
+            "churn_date": _dates(churn_days, churned),
+            "churn_month": _dates(month_starts_days(months_of_days(churn_days)), churned),
             "tenure_months": pa.array(((number - p.join_days) / 30.4).round(1)),
-            "network_generation": col.codes(state.generation, GENERATIONS).cast(pa.string()),
-            "package_id": col.codes(state.package, world.catalogue.package_ids).cast(pa.string()),
+            "network_generation": _text(col.codes(state.generation, GENERATIONS)),
+            "package_id": _text(col.codes(state.package, world.catalogue.package_ids)),
             "is_sim_card": pa.array(state.is_sim_card),
             "is_suspended": pa.array(p.is_suspended),
             "forwarded_share": pa.array(p.forwarded_share),
             "has_contract": pa.array(has_contract),
             "contract_months_to_end": pa.array(np.where(has_contract, months_to_end, 0), mask=~has_contract),
-            "contract_end_date": pa.array(contract_end.astype(np.int32), pa.int32(), mask=~has_contract).cast(
-                _DATE
-            ),
+            "contract_end_date": _dates(contract_end, has_contract),
             "complaint_propensity": pa.array(p.complaint_propensity),
             "risk_latent": pa.array(p.risk_latent),
             "handset_age_months": pa.array(((number - state.handset_acquired_days) / 30.4).round(1)),
-            "handset_max_generation": col.codes(t.max_generation[state.handset], GENERATIONS).cast(
-                pa.string()
-            ),
+            "handset_max_generation": _text(col.codes(t.max_generation[state.handset], GENERATIONS)),
             "has_terminal_in_library": pa.array(state.handset < t.library_size),
             "interests": _interests(world),
             "traffic_activity": pa.array(p.activity),
@@ -141,11 +148,9 @@ def write_subscribers(layout: DataLayout, world: World, window: Window) -> None:
 def _interests(world: World) -> pa.Array:
     """The subscriber's interest categories, comma-separated, strongest first."""
     p = world.population
-    text = col.codes(p.interests[:, 0], CATEGORIES).cast(pa.string())
+    text = _text(col.codes(p.interests[:, 0], CATEGORIES))
     for slot in (1, 2):
-        more = col.join_text(
-            pa.array([","] * p.size), col.codes(p.interests[:, slot], CATEGORIES).cast(pa.string())
-        )
+        more = col.join_text(pa.array([","] * p.size), _text(col.codes(p.interests[:, slot], CATEGORIES)))
         text = pc.if_else(pa.array(p.interest_count > slot), col.join_text(text, more), text)
     return text
 

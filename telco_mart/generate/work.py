@@ -76,9 +76,8 @@ def run_unit(unit: Unit) -> UnitResult:
     seed = options.seed
     if table.name == TRAFFIC_TABLE:
         rng = rng_for(seed, table.name, day, unit.part)
-        built = traffic_part(
-            world, day, unit.first_subscriber, unit.last_subscriber, traffic_counts(day), rng
-        )
+        first, last = unit.first_subscriber, unit.last_subscriber
+        built = traffic_part(world, day, first, last, traffic_counts(day), rng)
         pieces = [(unit.part, built)]
     else:
         built = BUILDERS[table.name](world, day, rng_for(seed, table.name, day, 0))
@@ -92,9 +91,8 @@ def run_unit(unit: Unit) -> UnitResult:
         text = render(table, columns)
         file_name = contract.part_file_name(table.name, day, part)
         if rate > 0:
-            text, defects = inject_row_defects(
-                text, table, rate, rng_for(seed, table.name, day, part, "defects")
-            )
+            defect_rng = rng_for(seed, table.name, day, part, "defects")
+            text, defects = inject_row_defects(text, table, rate, defect_rng)
             result.defects += [(file_name, defect) for defect in defects]
         encoded = encode(text, table.encoding)
         written = write_part(table_date.directory, file_name, encoded)

@@ -147,6 +147,7 @@ def _day_state(world: World, day: date) -> DayState:
     before_package, before_handset, before_serial = h.package[row - 1], h.handset[row - 1], h.serial[row - 1]
     before_acquired = h.handset_acquired_days[row - 1]
     package = on_day(h.package[row], h.package_change_day[row], before_package)
+    changed = h.handset_change_day[row]
     generation = world.catalogue.generation[package]
     status = np.where(is_churned, 2, np.where(p.is_suspended, 1, 0)).astype(np.int8)
     return DayState(
@@ -159,12 +160,10 @@ def _day_state(world: World, day: date) -> DayState:
         generation=generation,
         # A line that moved up a generation got a USIM card with it.
         is_sim_card=p.is_sim_card0 & (generation == p.generation0),
-        handset=on_day(h.handset[row], h.handset_change_day[row], before_handset),
-        serial=on_day(h.serial[row], h.handset_change_day[row], before_serial),
+        handset=on_day(h.handset[row], changed, before_handset),
+        serial=on_day(h.serial[row], changed, before_serial),
         handset_changed_today=h.handset_change_day[row] == day.day,
         previous_handset=before_handset,
         previous_serial=before_serial,
-        handset_acquired_days=on_day(
-            h.handset_acquired_days[row], h.handset_change_day[row], before_acquired
-        ),
+        handset_acquired_days=on_day(h.handset_acquired_days[row], changed, before_acquired),
     )

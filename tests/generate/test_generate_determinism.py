@@ -23,7 +23,7 @@ def _extract_bytes(layout: DataLayout) -> dict[str, bytes]:
 def _truth(layout: DataLayout) -> dict[str, list[dict]]:
     return {
         str(path.relative_to(layout.root)): pq.read_table(path).to_pylist()
-        for path in layout.truth.rglob("*.parquet")
+        for path in sorted(layout.truth.rglob("*.parquet"))
     }
 
 

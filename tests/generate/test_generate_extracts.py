@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 
 import pyarrow.parquet as pq
 import pytest
@@ -49,9 +49,7 @@ def _delivered(layout, contract):
     for root in (layout.landing, layout.late_landing):
         for control in sorted(root.glob("*/*/*.ctl")):
             table = contract.table(control.name.rsplit("_", 1)[0])
-            day = date.fromisoformat(
-                f"{control.parent.name[:4]}-{control.parent.name[4:6]}-{control.parent.name[6:]}"
-            )
+            day = datetime.strptime(control.parent.name, "%Y%m%d").date()
             yield table, day, control.parent
 
 
@@ -67,11 +65,8 @@ def test_monthly_tables_only_at_month_ends_and_daily_tables_only_for_the_last_da
 def test_every_line_is_clean_or_labelled_with_the_reason_ingestion_will_give(generated, contract):
     layout, _ = generated
     truth = _row_truth(layout)
-    rejected_whole = {
-        (d["table_name"], d["business_date"])
-        for d in _file_defects(layout)
-        if d["defect_kind"] != "late_file"
-    }
+    rejected = [d for d in _file_defects(layout) if d["defect_kind"] != "late_file"]
+    rejected_whole = {(d["table_name"], d["business_date"]) for d in rejected}
     judged = {}
     for table, day, folder in _delivered(layout, contract):
         if (table.name, day) in rejected_whole:
