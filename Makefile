@@ -21,6 +21,7 @@ export PYSPARK_PYTHON := $(BIN)/python
 # so the last business date carries every table.
 DEMO_END_DATE ?= 2026-11-30
 DEMO_START_DATE ?= 2025-12-01
+DEMO_DAILY_START ?= 2026-10-31
 DEMO_HISTORY_END ?= 2026-11-29
 DEMO_SUBSCRIBERS ?= 20000
 DEMO_SESSIONS ?= 20
@@ -54,8 +55,9 @@ demo: venv ## Generate demo extracts, ingest the history, run the daily DAG for 
 	$(BIN)/telco-mart generate --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE) \
 	  --subscribers $(DEMO_SUBSCRIBERS) --sessions-per-day $(DEMO_SESSIONS) --daily-days $(DEMO_DAILY_DAYS) \
 	  --defect-rate $(DEMO_DEFECT_RATE) --seed 20261130
-	@echo "==> 2/4 ingesting the history $(DEMO_START_DATE)..$(DEMO_HISTORY_END) (one Spark session)"
-	$(BIN)/telco-mart ingest --start-date $(DEMO_START_DATE) --end-date $(DEMO_HISTORY_END)
+	@echo "==> 2/4 ingesting the history: month ends from $(DEMO_START_DATE), every table from $(DEMO_DAILY_START) to $(DEMO_HISTORY_END)"
+	$(BIN)/telco-mart ingest --start-date $(DEMO_START_DATE) --end-date $(DEMO_DAILY_START) --frequency monthly
+	$(BIN)/telco-mart ingest --start-date $(DEMO_DAILY_START) --end-date $(DEMO_HISTORY_END) --frequency daily
 	@echo "==> 3/4 running the daily DAG for $(DEMO_END_DATE) with Airflow (airflow dags test, SQLite)"
 	$(MAKE) --no-print-directory airflow-init
 	$(BIN)/airflow dags test telco_mart_daily $(DEMO_END_DATE) > $(TELCO_MART_HOME)/demo-dag-test.log 2>&1 \

@@ -81,6 +81,9 @@ def ingest(
     start_date: Annotated[str | None, typer.Option(help="First date of a range (history load).")] = None,
     end_date: Annotated[str | None, typer.Option(help="Last date of a range.")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable).")] = None,
+    frequency: Annotated[
+        str | None, typer.Option(help="Only daily or only monthly tables (e.g. a history of month ends).")
+    ] = None,
 ) -> None:
     """Ingest a business date (or a range) outside Airflow: the same code path as the DAG's tasks.
 
@@ -88,13 +91,16 @@ def ingest(
     day's verdict is the reconciliation of `telco-mart run`.
     """
     from telco_mart.cli_progress import print_ingestion, spinner
+    from telco_mart.errors import TelcoMartError
     from telco_mart.pipeline.run import ingest_dates
     from telco_mart.spark_session import get_spark
 
     days = _business_dates(date, start_date, end_date)
+    if frequency not in (None, "daily", "monthly"):
+        raise TelcoMartError(f"--frequency must be daily or monthly, not {frequency!r}")
     with spinner(console, "starting Spark") as say:
         spark = get_spark("telco-mart-ingest")
-        results = ingest_dates(spark, days, sources=source, progress=say)
+        results = ingest_dates(spark, days, sources=source, progress=say, frequency=frequency)
     print_ingestion(output, results, by_table=len(days) > 1)
 
 

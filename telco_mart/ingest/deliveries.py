@@ -88,14 +88,20 @@ def find_delivery(contract: Contract, layout: DataLayout, table: Table, business
 
 
 def find_deliveries(
-    contract: Contract, layout: DataLayout, source: Source, business_dates: list[date], tables: list[str] | None = None
+    contract: Contract,
+    layout: DataLayout,
+    source: Source,
+    business_dates: list[date],
+    tables: list[str] | None = None,
+    frequency: str | None = None,
 ) -> list[Delivery]:
-    """Every table-date of ``source`` due on ``business_dates`` (optionally only ``tables``)."""
+    """Every table-date of ``source`` due on ``business_dates``, optionally only ``tables`` or
+    only tables of one ``frequency`` (``daily`` or ``monthly``)."""
     wanted = {name.upper() for name in tables} if tables else None
     return [
         find_delivery(contract, layout, table, day)
         for table in source.tables
-        if wanted is None or table.name in wanted
+        if (wanted is None or table.name in wanted) and (frequency is None or table.frequency == frequency)
         for day in business_dates
         if table.is_due(day)
     ]

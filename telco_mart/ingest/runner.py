@@ -182,6 +182,7 @@ def ingest_source(
     contract: Contract | None = None,
     tables: list[str] | None = None,
     progress: Progress | None = None,
+    frequency: str | None = None,
 ) -> IngestResult:
     """Ingest every table of ``source_name`` due on ``business_dates``; see the module doc."""
     layout = layout or DataLayout.from_environment()
@@ -192,7 +193,7 @@ def ingest_source(
     started_at = _operational_timestamp()
     result = IngestResult(run_id, source.name, sorted(business_dates))
 
-    deliveries = find_deliveries(contract, layout, source, sorted(business_dates), tables)
+    deliveries = find_deliveries(contract, layout, source, sorted(business_dates), tables, frequency)
     numbered: list[NumberedPart] = []
     ids: dict[int, int] = {}
     for delivery in deliveries:

@@ -1,7 +1,7 @@
-"""Spark jobs over part files: one task per part, Python only inside ``mapInArrow``.
+"""Spark jobs over part files, Python only inside ``mapInArrow``.
 
-A gzip stream cannot be split, so each part is one task; the parts of a large extract are
-spread over every core and executor. Both jobs ship plain paths to the executors, which read
+A gzip stream cannot be split, so a part is read whole by one task; the parts of a large
+extract are spread over every core and executor. Both jobs ship plain paths to the executors, which read
 the files themselves (on a cluster the landing zone is a shared filesystem).
 """
 
@@ -31,8 +31,13 @@ class NumberedPart:
     encoding: str
 
 
+# Tasks per core: enough to balance parts of uneven size, few enough that hundreds of small
+# parts (a month of a small daily table) do not each pay a task's start-up.
+TASKS_PER_CORE = 3
+
+
 def _parts_frame(spark, parts: list[NumberedPart]):
-    """One row per part, one partition per part, so each part is its own task."""
+    """One row per part, spread over at most a few tasks per core; a part is never split."""
     rows = [
         (
             p.part_id,
@@ -44,7 +49,8 @@ def _parts_frame(spark, parts: list[NumberedPart]):
         )
         for p in parts
     ]
-    rdd = spark.sparkContext.parallelize(rows, numSlices=max(1, len(rows)))
+    slices = max(1, min(len(rows), spark.sparkContext.defaultParallelism * TASKS_PER_CORE))
+    rdd = spark.sparkContext.parallelize(rows, numSlices=slices)
     return spark.createDataFrame(rdd, _PART_SCHEMA)
 
 

@@ -38,11 +38,16 @@ def ingest_dates(
     sources: list[str] | None = None,
     layout: DataLayout | None = None,
     progress: Progress | None = None,
+    frequency: str | None = None,
 ) -> list[IngestResult]:
-    """Ingest the given sources (default all) for ``business_dates``."""
+    """Ingest the given sources (default all) for ``business_dates``, optionally only the
+    tables of one frequency (a history of month-end extracts, say)."""
     contract = load_contract()
     names = sources or [source.name for source in contract.sources]
-    return [ingest_source(spark, name, business_dates, layout, contract, progress=progress) for name in names]
+    return [
+        ingest_source(spark, name, business_dates, layout, contract, progress=progress, frequency=frequency)
+        for name in names
+    ]
 
 
 def run_pipeline(
