@@ -4,7 +4,7 @@ Default: 1,000,000 subscribers with one day of 50 GN sessions each (about 50 M t
 which must take under two minutes on 2 cores (at least 500,000 rows/s overall).
 
     .venv/bin/python benchmarks/bench_generate.py [--subscribers N] [--sessions-per-day S]
-        [--days D] [--data-root DIR] [--seed SEED] [--workers W]
+        [--days D] [--data-root DIR] [--seed SEED] [--workers W] [--defect-rate R]
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--data-root", type=Path, help="default: a temporary folder, removed after")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--defect-rate", type=float, default=0.0)
     args = parser.parse_args()
 
     from telco_mart.generate import GenerateOptions, generate
@@ -48,6 +49,7 @@ def main() -> None:
         sessions_per_day=args.sessions_per_day,
         seed=args.seed,
         workers=args.workers,
+        defect_rate=args.defect_rate,
     )
     print(
         f"generating {args.subscribers:,} subscribers x {args.sessions_per_day} sessions x {args.days} day(s)"
