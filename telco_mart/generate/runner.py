@@ -63,6 +63,7 @@ def generate(
             file_defects += _finish(contract, layout, by_key[key], collected.pop(key), totals, tables)
         if progress:
             progress(f"{result.table} {result.day:%Y-%m-%d}", done, len(units))
+    file_defects.sort(key=lambda d: (d["business_date"], d["table_name"]))  # not in completion order
     truth.write_file_defects(layout, file_defects)
     truth.write_subscribers(layout, world, window)
     truth.write_churn_probability(layout, world, window)
