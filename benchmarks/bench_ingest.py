@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 BUSINESS_DATE = date(2026, 11, 30)
-DUCKDB_TYPES = {"string": "VARCHAR", "msisdn": "VARCHAR", "long": "BIGINT", "int": "INTEGER"}
+DUCKDB_TYPES = {"string": "VARCHAR", "msisdn": "VARCHAR", "long": "BIGINT", "int": "INTEGER", "timestamp": "TIMESTAMP"}
 
 
 def _peak_rss_mb(pid: int | None = None) -> float:
@@ -57,7 +57,7 @@ def _duckdb_reference(paths: list[Path], table, out_dir: Path) -> tuple[float, i
     connection = duckdb.connect()
     connection.execute(f"SET threads TO {os.cpu_count()}")
     relation = connection.read_csv(
-        files, delimiter="|", header=False, columns=columns, quotechar="", timestampformat="%Y%m%d%H%M%S"
+        files, delimiter="|", header=False, columns=columns, quotechar="", timestamp_format="%Y%m%d%H%M%S"
     )
     relation.write_parquet(str(out_dir / "gn_traffic_reference.parquet"))
     rows = connection.execute(
@@ -128,6 +128,11 @@ def main() -> int:
     other_rows = sum(t.rows_read for r in others for t in r.tables)
     jvm_peak = _peak_rss_mb(jvm_pid)
     spark.stop()
+    print(
+        f"Spark: GN_TRAFFIC {rows:,} rows in {spark_seconds:.1f} s; other tables {other_rows:,} rows in "
+        f"{other_seconds:.1f} s; JVM peak {jvm_peak:,.0f} MB",
+        flush=True,
+    )
 
     with tempfile.TemporaryDirectory(dir=root) as scratch:
         reference_seconds, reference_rows = _duckdb_reference(parts, traffic, Path(scratch))
