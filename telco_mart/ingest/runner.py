@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 
 from telco_mart.contract import Contract, Table, load_contract, reasons
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
-from telco_mart.ingest.deliveries import Delivery, find_deliveries
+from telco_mart.ingest.deliveries import Delivery, PartToCheck, find_deliveries
 from telco_mart.ingest.part_files import PartCheck
 from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.ingest.spark_parts import NumberedPart, check_parts
@@ -85,10 +85,10 @@ def _keep_rejected_files(layout: DataLayout, delivery: Delivery) -> None:
     (target / "REJECTED.json").write_text(json.dumps(reason, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _judge(delivery: Delivery, checks: dict[int, PartCheck], ids: dict[int, int]) -> None:
+def _judge(delivery: Delivery, checks: dict[int, PartCheck], ids: dict[PartToCheck, int]) -> None:
     """Reject the table-date when any of its parts failed; the first failing part names why."""
     for part in delivery.parts:
-        check = checks.get(ids[id(part)]) if id(part) in ids else None
+        check = checks.get(ids[part]) if part in ids else None
         if check and check.reason:
             delivery.reject(check.reason, check.reason_detail or check.reason)
     if delivery.status == "pending":
@@ -113,7 +113,7 @@ def _audit_rows(
     at: datetime,
     delivery: Delivery,
     checks: dict[int, PartCheck],
-    ids: dict[int, int],
+    ids: dict[PartToCheck, int],
     counts: dict[int, PartCounts],
 ) -> list[AuditRow]:
     table, day = delivery.table, delivery.business_date
@@ -140,7 +140,7 @@ def _audit_rows(
         ]
     rows = []
     for part in delivery.parts:
-        part_id = ids.get(id(part))
+        part_id = ids.get(part)
         check = checks.get(part_id) if part_id is not None else None
         declared = part.declared
         rows_read = check.rows_read if check else None
@@ -195,11 +195,11 @@ def ingest_source(
 
     deliveries = find_deliveries(contract, layout, source, sorted(business_dates), tables, frequency)
     numbered: list[NumberedPart] = []
-    ids: dict[int, int] = {}
+    ids: dict[PartToCheck, int] = {}
     for delivery in deliveries:
         for part in delivery.parts:
             if part.path.exists():
-                ids[id(part)] = len(numbered)
+                ids[part] = len(numbered)
                 numbered.append(NumberedPart(len(numbered), part, source.encoding))
     say(f"{source.name}: checking {len(numbered)} files against their control files")
     checks = check_parts(spark, numbered)
@@ -215,7 +215,7 @@ def ingest_source(
             by_table.setdefault(delivery.table.name, []).append(delivery)
     for table_name, loaded in by_table.items():
         table: Table = source.table(table_name)
-        parts = [numbered[ids[id(p)]] for d in loaded for p in d.parts]
+        parts = [numbered[ids[p]] for d in loaded for p in d.parts]
         say(f"{source.name}: parsing {table_name} ({len(loaded)} dates, {len(parts)} files)")
         counts.update(load_table(spark, contract, layout, publisher, table, loaded, parts, run_id))
 
