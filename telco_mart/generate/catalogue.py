@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.seeding import rng_for
 from telco_mart.generate.vocabulary import CITY_NAMES, DISTRICTS, STORE_KINDS
 
-GENERATIONS = ("2G", "3G", "4G", "5G")
+GENERATIONS = contract_codes("network_generation")
 CITIES = tuple(CITY_NAMES)
 CITY_SHARES = np.array([share for _, share in CITY_NAMES.values()])
-CHANNEL_TYPES = ("retail_counter", "outbound_call", "sms", "app", "field_sales", "hotline")
+CHANNEL_TYPES = contract_codes("channel_type")
 
 # (generation, national?, monthly fee, voice minutes, data MB, SMS, on sale?)
 _PACKAGES = [

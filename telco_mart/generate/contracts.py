@@ -14,11 +14,12 @@ from datetime import date
 import numpy as np
 
 from telco_mart.generate.catalogue import Catalogue
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.dates import month_ends_days, month_index, month_starts_days, months_of_days
 from telco_mart.generate.seeding import rng_for
 
-CONTRACT_KINDS = ("deposit_gets_handset", "handset_gets_credit", "deposit_gets_credit")
-CONTRACT_STATUSES = ("active", "renewed", "ended")
+CONTRACT_KINDS = contract_codes("contract_kind")
+CONTRACT_STATUSES = contract_codes("contract_status")
 NO_CONTRACT = 10_000  # months to the end of a contract that does not exist: "far away"
 _FIRST_MONTHS = (month_index(date(2018, 1, 1)), month_index(date(2027, 6, 1)))
 

@@ -7,21 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CATEGORIES = (
-    "video",
-    "music",
-    "games",
-    "news",
-    "finance",
-    "shopping",
-    "travel",
-    "social",
-    "reading",
-    "food",
-    "sports",
-    "tools",
-    "other",
-)
+from telco_mart.generate.codes import contract_codes
+
+CATEGORIES = contract_codes("app_category")
 # Share of traffic sessions per category for a subscriber with no particular interest.
 CATEGORY_SHARES = np.array([0.2, 0.07, 0.08, 0.09, 0.05, 0.09, 0.04, 0.2, 0.04, 0.04, 0.03, 0.05, 0.02])
 

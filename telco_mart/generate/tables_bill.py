@@ -9,11 +9,12 @@ import numpy as np
 
 from telco_mart.generate import columns as col
 from telco_mart.generate.catalogue import CHANNEL_TYPES, GENERATIONS
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.contracts import NO_CONTRACT
 from telco_mart.generate.dates import month_index, to_days
 from telco_mart.generate.world import World, high_value_list_year
 
-VALUE_SEGMENTS = ("top", "high", "medium", "low", "very_low")
+VALUE_SEGMENTS = contract_codes("value_segment")
 _SEGMENT_FLOORS_CENTS = np.array([20000, 12000, 7000, 3000])  # ARPU floors of top, high, medium, low
 TASK_CODES = (
     "renewal_3m_before",
@@ -28,7 +29,7 @@ TASK_CODES = (
     "high_value_reminder",
     "churn_forwarding_over_half",
 )
-OUTCOMES = ("retained", "renewed", "migrated", "refused", "unreachable", "pending")
+OUTCOMES = contract_codes("retention_outcome")
 # Outcome chances for renewal tasks, migration tasks, and the rest.
 _OUTCOME_CDF = np.cumsum(
     [[0.2, 0.35, 0.0, 0.2, 0.15, 0.1], [0.15, 0.0, 0.35, 0.25, 0.15, 0.1], [0.4, 0.0, 0.0, 0.3, 0.18, 0.12]],

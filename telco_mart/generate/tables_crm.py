@@ -12,20 +12,14 @@ import pyarrow.compute as pc
 
 from telco_mart.generate import columns as col
 from telco_mart.generate.catalogue import CHANNEL_TYPES, CITIES, GENERATIONS
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.contracts import CONTRACT_KINDS, CONTRACT_STATUSES, contract_snapshot
 from telco_mart.generate.dates import days_in_month, month_index, to_days
 from telco_mart.generate.seeding import rng_for
 from telco_mart.generate.vocabulary import GIVEN_NAME_CHARACTERS, RESTRICTION_REASONS, SURNAMES
 from telco_mart.generate.world import SIM_TYPES, STATUSES, World
 
-COMPLAINT_CATEGORIES = (
-    "billing",
-    "network_quality",
-    "marketing_disturbance",
-    "service_attitude",
-    "product",
-    "other",
-)
+COMPLAINT_CATEGORIES = contract_codes("complaint_category")
 _ORDER_CHANNELS = np.cumsum([0.4, 0.1, 0.0, 0.3, 0.05, 0.15])  # in CHANNEL_TYPES order
 _COMPLAINT_CHANNELS = np.cumsum([0.15, 0.0, 0.0, 0.15, 0.0, 0.7])
 

@@ -8,13 +8,14 @@ import numpy as np
 import pyarrow as pa
 
 from telco_mart.generate import columns as col
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.dates import to_days
 from telco_mart.generate.gn_rules import CATEGORIES, CATEGORY_SHARES, PROTOCOLS, SESSION_SHAPE, UNKNOWN_HOSTS
 from telco_mart.generate.population import DATA_MEDIAN_MB
 from telco_mart.generate.seeding import rng_for
 from telco_mart.generate.world import World
 
-RADIO_TYPES = ("GERAN", "UTRAN", "EUTRAN", "NR")
+RADIO_TYPES = contract_codes("radio_type")
 # Sessions by hour of day: quiet at night, a lunch peak and an evening peak.
 _MIDNIGHT_TO_NOON = [2, 1.2, 0.8, 0.6, 0.6, 0.9, 2, 3.5, 4.5, 4.8, 5, 5.2]
 _NOON_TO_MIDNIGHT = [6, 5.5, 5, 5, 5.1, 5.4, 6, 6.6, 7, 7, 6, 4]

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.seeding import rng_for
 
-OS_FAMILIES = ("android", "ios", "harmonyos", "feature_phone")
-PRICE_BANDS = ("entry", "mid", "high", "flagship")
+OS_FAMILIES = contract_codes("os_family")
+PRICE_BANDS = contract_codes("price_band")
 OFF_LIBRARY_SHARE = 0.05
 
 # brand, model pattern, numbers, first year, years per number, price band, OS (None: by brand/year)

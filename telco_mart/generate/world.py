@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from telco_mart.generate import columns
 from telco_mart.generate.catalogue import Catalogue, Stores, build_catalogue, build_stores
+from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.contracts import Contracts, build_contracts
 from telco_mart.generate.dates import month_index, to_days
 from telco_mart.generate.gn_rules import GnRules, build_gn_rules
@@ -24,8 +25,8 @@ from telco_mart.generate.options import GenerateOptions, Window
 from telco_mart.generate.population import Population, build_population
 from telco_mart.generate.terminals import Terminals, build_terminals
 
-STATUSES = ("active", "suspended", "closed")
-SIM_TYPES = ("SIM", "USIM")
+STATUSES = contract_codes("subscriber_status")
+SIM_TYPES = contract_codes("sim_type")
 WARM_UP_MONTHS = 5  # spend drop compares with months up to five back
 
 
