@@ -87,8 +87,12 @@ def build_package_archive(layout: DataLayout) -> Path:
     return archive
 
 
-def get_spark(app_name: str = "telco-mart", layout: DataLayout | None = None):
-    """Get or create the SparkSession for this process, configured from the settings file."""
+def get_spark(app_name: str = "telco-mart", layout: DataLayout | None = None, *, catalog: bool = False):
+    """Get or create the SparkSession for this process, configured from the settings file.
+
+    ``catalog=True`` adds the Hive catalogue (the Derby metastore under the data root). Only the
+    dbt run asks for it: Derby admits one process, so every other job reads and writes paths.
+    """
     from pyspark.sql import SparkSession
 
     layout = layout or DataLayout.from_environment()
@@ -98,6 +102,8 @@ def get_spark(app_name: str = "telco-mart", layout: DataLayout | None = None):
     # PySpark starts its Python workers with $PYSPARK_PYTHON: make it this interpreter.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
+    if catalog:
+        builder = builder.enableHiveSupport()
     if master is not None:
         builder = builder.master(master)
     for key, value in spark_settings(master, layout).items():

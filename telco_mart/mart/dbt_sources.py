@@ -1,0 +1,95 @@
+"""dbt source declarations generated from the interface contract.
+
+The staging layer reads the raw Parquet partitions by path (``parquet.`<path>```), so the
+sources need no catalogue entries and ingestion never touches the Derby metastore. The YAML
+is rendered from ``interfaces.yaml`` like ``docs/interfaces.md``, and a test fails when the
+committed files are stale: edit the contract, then run ``telco-mart mart sources``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from telco_mart.contract import Contract, Source, Table, load_contract
+from telco_mart.settings import REPOSITORY_ROOT
+
+STAGING_DIR = REPOSITORY_ROOT / "dbt_project" / "models" / "staging"
+HEADER = (
+    "# Generated from telco_mart/contract/interfaces.yaml by `telco-mart mart sources`;\n"
+    "# edit the contract, not this file.\n"
+)
+# dbt renders a source as <schema>.<identifier>: with the schema `parquet` and a back-quoted
+# path as identifier, Spark SQL reads the partitioned Parquet folder directly.
+RAW_PATH_IDENTIFIER = "`{{{{ env_var('TELCO_MART_HOME') }}}}/raw/{source}/{table}`"
+
+
+def _column_entry(table: Table, column_name: str) -> dict:
+    column = table.column(column_name)
+    description = column.description.rstrip(".") + "."
+    if column.type == "msisdn":
+        description += " Full number: engineers only, masked in every mart."
+    # No dbt tests on sources: ingestion's row checks already enforce the contract on every
+    # row, and a not_null over all raw traffic partitions would cost more than the build.
+    return {"name": column.name, "description": description}
+
+
+def _table_entry(table: Table) -> dict:
+    name = table.name.lower()
+    return {
+        "name": name,
+        "identifier": RAW_PATH_IDENTIFIER.format(source=table.source, table=name),
+        "description": (
+            f"{table.name}: {table.delivery.rstrip('.')}. {table.frequency.capitalize()} partitions "
+            f"`dt=YYYY-MM-DD` under raw/{table.source}/{name}/; key: {', '.join(table.key) or 'none'}."
+        ),
+        "meta": {"frequency": table.frequency, "key": list(table.key)},
+        "columns": [_column_entry(table, c) for c in table.column_names]
+        + [{"name": "dt", "description": "Business date of the partition (the delivery date)."}],
+    }
+
+
+def render_source(source: Source) -> str:
+    """The ``_<source>__sources.yml`` text of one source."""
+    document = {
+        "version": 2,
+        "sources": [
+            {
+                "name": source.name,
+                "description": f"{source.system}: {source.description} Encoding of the extracts: {source.encoding}.",
+                "schema": "parquet",
+                "quoting": {"database": False, "schema": False, "identifier": False},
+                "tables": [_table_entry(t) for t in source.tables],
+            }
+        ],
+    }
+    return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def source_file(source: Source, staging_dir: Path = STAGING_DIR) -> Path:
+    """Where the source declaration of ``source`` lives."""
+    return staging_dir / source.name / f"_{source.name}__sources.yml"
+
+
+def write_sources(contract: Contract | None = None, staging_dir: Path = STAGING_DIR) -> list[Path]:
+    """Write every source's declaration; returns the files written."""
+    contract = contract or load_contract()
+    written = []
+    for source in contract.sources:
+        path = source_file(source, staging_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_source(source), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale_sources(contract: Contract | None = None, staging_dir: Path = STAGING_DIR) -> list[Path]:
+    """The declaration files that differ from what the contract renders."""
+    contract = contract or load_contract()
+    return [
+        source_file(s, staging_dir)
+        for s in contract.sources
+        if not source_file(s, staging_dir).exists()
+        or source_file(s, staging_dir).read_text(encoding="utf-8") != render_source(s)
+    ]
