@@ -8,7 +8,8 @@ How it is built (one module, one job):
 
 * ``population``: the fixed subscribers and customers of a seed (numbers, cities, packages,
   handsets, interests, hidden traits); ``catalogue``, ``gn_rules``, ``terminals``: reference data;
-  ``contracts``: renewal chains laid on the calendar.
+  ``contracts``: renewal chains laid on the calendar; ``households``: the fixed-line products
+  (landline, broadband, IPTV) of each customer and when they were last used.
 * ``history`` and ``churn``: month by month from five months before the window (earlier when a
   high-value photograph needs the last year end) to two months after it: package and handset
   moves, usage and bills, complaints, the churn hazard and the churn. The population depends on

@@ -15,6 +15,7 @@ BUILDERS = {
     "CRM_CONTACT_RESTRICTION": tables_crm.restrictions,
     "CRM_COMPLAINT": tables_crm.complaints,
     "CRM_STORE": tables_crm.stores,
+    "CRM_HOUSEHOLD_PRODUCT": tables_crm.household_products,
     "BOSS_BILL_MONTHLY": tables_bill.bills,
     "BI_VALUE_SEGMENT": tables_bill.value_segments,
     "BI_HIGH_VALUE_LIST": tables_bill.high_value_list,

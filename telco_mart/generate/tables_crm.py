@@ -1,6 +1,6 @@
 """CRM extracts: subscribers, customers, contracts, the catalogue, orders, restrictions,
-complaints and stores. Each builder returns the table's columns, in contract order, for one
-business date."""
+complaints, stores and household products. Each builder returns the table's columns, in
+contract order, for one business date."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from telco_mart.generate.catalogue import CHANNEL_TYPES, CITIES, GENERATIONS
 from telco_mart.generate.codes import contract_codes
 from telco_mart.generate.contracts import CONTRACT_KINDS, CONTRACT_STATUSES, contract_snapshot
 from telco_mart.generate.dates import days_in_month, month_index, to_days
+from telco_mart.generate.households import NEVER_USED, PRODUCT_STATUSES, PRODUCT_TYPES
 from telco_mart.generate.seeding import rng_for
 from telco_mart.generate.vocabulary import GIVEN_NAME_CHARACTERS, RESTRICTION_REASONS, SURNAMES
 from telco_mart.generate.world import SIM_TYPES, STATUSES, World
@@ -207,4 +208,19 @@ def stores(world: World, day: date, rng) -> dict:
         "district_name": pa.array(s.districts),
         "channel_type": col.codes(s.channel, CHANNEL_TYPES),
         "daily_capacity": col.integers(s.daily_capacity),
+    }
+
+
+def household_products(world: World, day: date, rng) -> dict:
+    """CRM_HOUSEHOLD_PRODUCT: fixed-line products opened by the date, of customers created by it."""
+    h, number = world.households, to_days(day)
+    rows = np.flatnonzero((h.opened_days <= number) & (world.population.customer_created_days[h.customer] <= number))
+    last_used = h.last_used_days(number)[rows]
+    return {
+        "household_product_id": col.identifiers("HP", rows + 1, 10),
+        "customer_id": world.customer_ids.take(h.customer[rows]),
+        "product_type": col.codes(h.product_type[rows], PRODUCT_TYPES),
+        "opened_date": col.dates(h.opened_days[rows]),
+        "product_status": col.codes(h.statuses(number)[rows], PRODUCT_STATUSES),
+        "last_used_date": col.dates(np.maximum(last_used, 0), last_used != NEVER_USED),
     }

@@ -21,6 +21,7 @@ from telco_mart.generate.contracts import Contracts, build_contracts
 from telco_mart.generate.dates import month_index, to_days
 from telco_mart.generate.gn_rules import GnRules, build_gn_rules
 from telco_mart.generate.history import History, simulate_history
+from telco_mart.generate.households import HouseholdProducts, build_household_products
 from telco_mart.generate.options import GenerateOptions, Window
 from telco_mart.generate.population import Population, build_population
 from telco_mart.generate.terminals import Terminals, build_terminals
@@ -84,7 +85,7 @@ class DayState:
 
 @dataclass
 class World:
-    """Reference data, population, contracts and history of one spec."""
+    """Reference data, population, contracts, history and household products of one spec."""
 
     spec: WorldSpec
     catalogue: Catalogue
@@ -94,6 +95,7 @@ class World:
     population: Population
     contracts: Contracts
     history: History
+    households: HouseholdProducts
     _day_states: dict = field(default_factory=dict, repr=False)
 
     def state_on(self, day: date) -> DayState:
@@ -129,7 +131,8 @@ def build_world(spec: WorldSpec) -> World:
         spec.last_month,
         spec.churn_from,
     )
-    return World(spec, catalogue, stores, build_gn_rules(), terminals, population, contracts, history)
+    households = build_household_products(spec.seed, population.customer_of, population.customer_created_days)
+    return World(spec, catalogue, stores, build_gn_rules(), terminals, population, contracts, history, households)
 
 
 def _day_state(world: World, day: date) -> DayState:

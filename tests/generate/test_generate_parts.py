@@ -14,6 +14,7 @@ from telco_mart.generate import (
     columns,
     contracts,
     generate,
+    households,
     tables_bill,
     tables_crm,
     tables_gn,
@@ -93,6 +94,8 @@ def test_vocabularies_are_the_contract_code_lists():
         "radio_type": tables_gn.RADIO_TYPES,
         "os_family": terminals.OS_FAMILIES,
         "price_band": terminals.PRICE_BANDS,
+        "household_product_type": households.PRODUCT_TYPES,
+        "household_product_status": households.PRODUCT_STATUSES,
     }
     for code_list, values in expected.items():
         assert tuple(values) == contract.codes(code_list), code_list

@@ -1,0 +1,240 @@
+"""Turn the tag library into dbt models: ``fct_subscriber_tags`` and ``tag_catalogue``.
+
+Run by every mart build (``telco-mart mart build``) and by ``telco-mart tags generate``; the
+output folder is git-ignored and never edited by hand, so adding a tag is a YAML change only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from telco_mart.settings import REPOSITORY_ROOT
+from telco_mart.tags.compile import to_spark_sql
+from telco_mart.tags.library import INPUT_MODEL, Tag, load_tag_library
+
+OUTPUT_DIR = REPOSITORY_ROOT / "dbt_project" / "models" / "marts" / "tags"
+HEADER = "-- Generated from dbt_project/tags/*.yml by telco_mart.tags.dbt_models; do not edit.\n"
+_CATALOGUE_TEXT_COLUMNS = ("name_zh", "name_en", "category", "value_type", "definition", "owner")
+
+
+def _tag_column_sql(tag: Tag) -> str:
+    expression = to_spark_sql(tag.expression)
+    # A boolean tag is true or false for everyone: unknown inputs do not make a subscriber match.
+    if tag.value_type == "boolean":
+        expression = f"coalesce({expression}, false)"
+    return f"        {expression} as `{tag.id}`"
+
+
+def render_subscriber_tags(tags: list[Tag]) -> str:
+    """The SQL of ``fct_subscriber_tags``: one row per subscriber per date, one column per tag."""
+    columns = ",\n".join(_tag_column_sql(tag) for tag in tags)
+    return f"""{HEADER}{{{{ config(partition_by=['business_date']) }}}}
+
+with
+
+tag_inputs as (
+
+    select * from {{{{ ref('{INPUT_MODEL}') }}}}
+    where business_date = {{{{ business_date() }}}}
+
+),
+
+final as (
+
+    select
+        subscriber_id,
+{columns},
+        business_date
+
+    from tag_inputs
+
+)
+
+select * from final
+"""
+
+
+def _sql_string(text: str) -> str:
+    # Library text is trusted YAML, but quote it properly anyway (and keep Jinja braces inert).
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("{", "\\u007B").replace("}", "\\u007D")
+    return f"'{escaped}'"
+
+
+def render_tag_catalogue(tags: list[Tag]) -> str:
+    """The SQL of ``tag_catalogue``: one row per tag per date with its coverage and its change."""
+    counts = ",\n".join(
+        f"        {'count_if' if t.value_type == 'boolean' else 'count'}(`{t.id}`) as `{t.id}`" for t in tags
+    )
+    stacked = ",\n".join(f"            '{t.id}', `{t.id}`" for t in tags)
+    definitions = ",\n".join(
+        "        (" + ", ".join(_sql_string(v) for v in (t.id, *(getattr(t, c) for c in _CATALOGUE_TEXT_COLUMNS))) + ")"
+        for t in tags
+    )
+    return f"""{HEADER}{{{{ config(partition_by=['business_date']) }}}}
+
+with
+
+subscriber_tags as (
+
+    select * from {{{{ ref('fct_subscriber_tags') }}}}
+    where business_date = {{{{ business_date() }}}}
+
+),
+
+coverage as (
+
+    select
+        count(*) as subscribers,
+{counts}
+
+    from subscriber_tags
+
+),
+
+coverage_by_tag as (
+
+    select
+        subscribers,
+        stack(
+            {len(tags)},
+{stacked}
+        ) as (tag_id, coverage_count)
+
+    from coverage
+
+),
+
+definitions as (
+
+    select * from values
+{definitions}
+    as definitions (tag_id, {", ".join(_CATALOGUE_TEXT_COLUMNS)})
+
+),
+
+previous_coverage as (
+
+{{% if is_incremental() %}}
+    select
+        tag_id,
+        coverage_share as previous_coverage_share
+
+    from {{{{ this }}}}
+    where business_date = (
+        select max(business_date) from {{{{ this }}}}
+        where business_date < {{{{ business_date() }}}}
+    )
+{{% else %}}
+    select
+        cast(null as string) as tag_id,
+        cast(null as double) as previous_coverage_share
+    where false
+{{% endif %}}
+
+),
+
+final as (
+
+    select
+        definitions.tag_id,
+        {", ".join(f"definitions.{c}" for c in _CATALOGUE_TEXT_COLUMNS)},
+        coverage_by_tag.subscribers,
+        coverage_by_tag.coverage_count,
+        coverage_by_tag.coverage_count / nullif(coverage_by_tag.subscribers, 0) as coverage_share,
+        previous_coverage.previous_coverage_share,
+        coverage_by_tag.coverage_count / nullif(coverage_by_tag.subscribers, 0)
+        - previous_coverage.previous_coverage_share as coverage_share_change,
+        {{{{ business_date() }}}} as business_date
+
+    from definitions
+    inner join coverage_by_tag
+        on definitions.tag_id = coverage_by_tag.tag_id
+    left join previous_coverage
+        on definitions.tag_id = previous_coverage.tag_id
+
+)
+
+select * from final
+"""
+
+
+def render_models_yaml(tags: list[Tag]) -> str:
+    """Docs and tests of the two generated models; every tag column is described."""
+    tag_columns = [
+        {"name": t.id, "description": f"{t.name_en} ({t.name_zh}); {t.category}, {t.value_type}: `{t.definition}`."}
+        for t in tags
+    ]
+    key_tests = {"where": "business_date = '{{ var(\"business_date\") }}'"}
+    document = {
+        "version": 2,
+        "models": [
+            {
+                "name": "fct_subscriber_tags",
+                "description": "The customer tag library applied: one row per subscriber per business date, "
+                "one column per tag (boolean tags are never null). Generated from dbt_project/tags/*.yml.",
+                "columns": [
+                    {
+                        "name": "subscriber_id",
+                        "description": "Subscriber (key with business_date).",
+                        "data_tests": [
+                            {"unique": {"config": key_tests}},
+                            {"not_null": {"config": key_tests}},
+                            {
+                                "relationships": {
+                                    "to": "ref('dim_subscriber')",
+                                    "field": "subscriber_id",
+                                    "config": key_tests,
+                                }
+                            },
+                        ],
+                    },
+                    *tag_columns,
+                    {"name": "business_date", "description": "Business date of the tags (partition)."},
+                ],
+            },
+            {
+                "name": "tag_catalogue",
+                "description": "One row per tag per business date: its definition and today's coverage "
+                "(share of subscribers for whom a boolean tag is true, or whose value is not null) with "
+                "the change against the previous date built.",
+                "columns": [
+                    {
+                        "name": "tag_id",
+                        "description": "Tag identifier (a column of fct_subscriber_tags).",
+                        "data_tests": [{"unique": {"config": key_tests}}, {"not_null": {"config": key_tests}}],
+                    },
+                    {"name": "name_zh", "description": "Chinese name."},
+                    {"name": "name_en", "description": "English name."},
+                    {"name": "category", "description": "Category (basic, value, terminal, interest, channel...)."},
+                    {"name": "value_type", "description": "boolean, string or number."},
+                    {"name": "definition", "description": "The tag expression over int_subscriber_tag_inputs."},
+                    {"name": "owner", "description": "Team that owns the definition."},
+                    {"name": "subscribers", "description": "Subscribers in the base on the date."},
+                    {"name": "coverage_count", "description": "Subscribers covered by the tag."},
+                    {"name": "coverage_share", "description": "coverage_count over subscribers."},
+                    {"name": "previous_coverage_share", "description": "coverage_share on the previous date built."},
+                    {"name": "coverage_share_change", "description": "coverage_share minus previous_coverage_share."},
+                    {"name": "business_date", "description": "Business date (partition)."},
+                ],
+            },
+        ],
+    }
+    return "# Generated from dbt_project/tags/*.yml by telco_mart.tags.dbt_models; do not edit.\n" + yaml.safe_dump(
+        document, sort_keys=False, allow_unicode=True, width=120
+    )
+
+
+def generate_tag_models(output_dir: Path = OUTPUT_DIR, tags: list[Tag] | None = None) -> list[Path]:
+    """Write the generated models; returns the files written."""
+    tags = tags if tags is not None else load_tag_library()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "fct_subscriber_tags.sql": render_subscriber_tags(tags),
+        "tag_catalogue.sql": render_tag_catalogue(tags),
+        "_tags__models.yml": render_models_yaml(tags),
+    }
+    for name, text in files.items():
+        (output_dir / name).write_text(text, encoding="utf-8")
+    return [output_dir / name for name in files]
