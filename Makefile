@@ -16,6 +16,10 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT := 120
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export PYSPARK_PYTHON := $(BIN)/python
+# dbt started by hand (`.venv/bin/dbt build --project-dir dbt_project`) keeps its state under the data root too.
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+export DBT_TARGET_PATH ?= $(TELCO_MART_HOME)/dbt/target
+export DBT_LOG_PATH ?= $(TELCO_MART_HOME)/dbt/logs
 
 # The demo: a year of monthly extracts, the last 31 days of daily ones, ending on a month end
 # so the last business date carries every table.
@@ -50,7 +54,7 @@ airflow-init: venv ## Create the Airflow metadata DB (SQLite under the data root
 	$(BIN)/airflow pools set telco_mart_spark 2 "Spark tasks that may run at once on this machine" > /dev/null
 
 .PHONY: demo
-demo: venv ## Generate demo extracts, ingest the history, run the daily DAG for the last date
+demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ingest, quality, dbt mart, tags)
 	@echo "==> 1/4 generating $(DEMO_SUBSCRIBERS) subscribers, $(DEMO_START_DATE)..$(DEMO_END_DATE) under $(TELCO_MART_HOME)"
 	$(BIN)/telco-mart generate --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE) \
 	  --subscribers $(DEMO_SUBSCRIBERS) --sessions-per-day $(DEMO_SESSIONS) --daily-days $(DEMO_DAILY_DAYS) \
@@ -65,12 +69,18 @@ demo: venv ## Generate demo extracts, ingest the history, run the daily DAG for 
 	@grep -E "DAG TEST\] running task|new_state=" $(TELCO_MART_HOME)/demo-dag-test.log | sed -E 's/.*running task <TaskInstance: ([^ ]+).*/  ran \1/; s/.*(new_state=[a-z_]+).*/    \1/' || true
 	@echo "==> 4/4 summary"
 	$(BIN)/telco-mart summary --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE)
-	@echo "Daily DAG log: $(TELCO_MART_HOME)/demo-dag-test.log"
+	@echo "==> the mart: an analyst's query and a planner's trial count"
+	$(BIN)/telco-mart sql "select city, count(*) as subscribers, sum(cast(is_dnd as int)) as do_not_disturb from dim_subscriber group by city order by subscribers desc" 2>/dev/null
+	$(BIN)/telco-mart tags count "interest_video and terminal_5g_capable and not is_dnd and city in ('taiyuan','datong')" 2>/dev/null
+	@echo "Daily DAG log: $(TELCO_MART_HOME)/demo-dag-test.log; Data Docs: $(TELCO_MART_HOME)/quality/; tags: telco-mart tags list"
 
 .PHONY: lint
-lint: venv ## ruff (with Airflow rules) over the code
+lint: venv ## ruff (with Airflow rules) over the code, sqlfluff (dbt templater) over the dbt models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --diff . > /dev/null || (echo "ruff format would change files: run make format"; exit 1)
+	@mkdir -p $(TELCO_MART_HOME)
+	$(BIN)/sqlfluff lint dbt_project/models --disable-progress-bar > $(TELCO_MART_HOME)/sqlfluff.log 2>&1 \
+	  || (grep -vE "WARN|log4j|setLogLevel|incubator" $(TELCO_MART_HOME)/sqlfluff.log; exit 1)
 
 .PHONY: format
 format: venv ## Format the code with ruff
@@ -95,8 +105,9 @@ bench: venv ## Benchmarks at the default size (1,000,000 subscribers, one day)
 	$(BIN)/python benchmarks/bench_ingest.py
 
 .PHONY: docs
-docs: venv ## Render the interface contract to docs/interfaces.md
+docs: venv ## Render the interface contract to docs/interfaces.md and the dbt sources from it
 	$(BIN)/telco-mart contract-docs --out docs/interfaces.md
+	$(BIN)/telco-mart mart sources
 
 .PHONY: clean
 clean: ## Remove the data root (all generated state)

@@ -188,6 +188,140 @@ def contract_docs(
     output.print(f"wrote {out}")
 
 
+mart_app = typer.Typer(help="Build and document the dbt mart.", no_args_is_help=True)
+tags_app = typer.Typer(help="The customer tag library: list tags, count target groups.", no_args_is_help=True)
+app.add_typer(mart_app, name="mart")
+app.add_typer(tags_app, name="tags")
+
+
+@mart_app.command("build")
+def mart_build(
+    date: DateOption,
+    select: Annotated[str | None, typer.Option(help="dbt selection, e.g. 'dim_subscriber+'.")] = None,
+) -> None:
+    """Build and test the mart (dbt build) for a business date; exit 1 naming failed models or tests."""
+    import time
+
+    from telco_mart.cli_progress import spinner
+    from telco_mart.mart.build import build_mart
+
+    started = time.perf_counter()
+    with spinner(console, "starting Spark and dbt") as say:
+        build = build_mart(parse_business_date(date), select=select, progress=say)
+    output.print(
+        f"mart {date}: {build.models_built} models built, {build.tests_passed} tests passed "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
+@mart_app.command("sources")
+def mart_sources() -> None:
+    """Regenerate the dbt source declarations from the interface contract."""
+    from telco_mart.mart.dbt_sources import write_sources
+
+    for path in write_sources():
+        output.print(f"wrote {path}")
+
+
+@mart_app.command("docs")
+def mart_docs(date: DateOption) -> None:
+    """Generate the dbt docs site (under $TELCO_MART_HOME/dbt/target)."""
+    from telco_mart.mart.build import generate_docs
+    from telco_mart.mart.dbt_run import dbt_environment
+    from telco_mart.settings import DataLayout
+
+    generate_docs(parse_business_date(date))
+    target = dbt_environment(DataLayout.from_environment())["DBT_TARGET_PATH"]
+    output.print(f"dbt docs in {target}/index.html (serve with: dbt docs serve --target-path {target})")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One read-only query over the mart tables.")],
+    date: Annotated[str | None, typer.Option(help="Show the mart as of this business date (default latest).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to print.")] = 50,
+) -> None:
+    """Query the mart (masked; latest business date; `<table>_history` for every date)."""
+    from telco_mart.cli_progress import print_rows, spinner
+    from telco_mart.mart.query import run_query
+    from telco_mart.settings import DataLayout
+    from telco_mart.spark_session import get_spark
+
+    with spinner(console, "starting Spark"):
+        spark = get_spark("telco-mart-sql")
+    result_df = run_query(spark, DataLayout.from_environment(), query, parse_business_date(date) if date else None)
+    print_rows(output, result_df.columns, [tuple(r) for r in result_df.limit(limit).collect()])
+
+
+@tags_app.command("list")
+def tags_list(
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+) -> None:
+    """List the tags with their names, category, definition and latest coverage."""
+    from telco_mart.cli_progress import print_rows
+    from telco_mart.settings import DataLayout
+    from telco_mart.tags.counting import tag_list
+
+    rows = tag_list(DataLayout.from_environment(), category)
+    coverage_date = rows[0]["coverage_date"] if rows else None
+    print_rows(
+        output,
+        ["id", "name_zh", "name_en", "category", "type", "definition", f"coverage {coverage_date or '(not built)'}"],
+        [
+            (
+                r["id"],
+                r["name_zh"],
+                r["name_en"],
+                r["category"],
+                r["value_type"],
+                r["definition"],
+                "" if r["coverage_share"] is None else f"{r['coverage_share']:.1%} ({r['coverage_count']:,})",
+            )
+            for r in rows
+        ],
+    )
+    output.print(f"{len(rows)} tags")
+
+
+@tags_app.command("count")
+def tags_count(
+    expression: Annotated[str, typer.Argument(help="e.g. \"interest_video and not is_dnd and city in ('taiyuan')\"")],
+    date: Annotated[str | None, typer.Option(help="Count on this business date (default latest).")] = None,
+) -> None:
+    """Trial-count a target group: the number of subscribers and its breakdown by city and value segment."""
+    import time
+
+    from telco_mart.cli_progress import print_rows, spinner
+    from telco_mart.settings import DataLayout
+    from telco_mart.spark_session import get_spark
+    from telco_mart.tags.counting import checked_target_group, count_target_group
+
+    checked_target_group(expression)  # a malformed expression fails before Spark starts
+    started = time.perf_counter()
+    with spinner(console, "starting Spark"):
+        spark = get_spark("telco-mart-tags")
+    startup = time.perf_counter() - started
+    result = count_target_group(
+        spark, DataLayout.from_environment(), expression, parse_business_date(date) if date else None
+    )
+    share = result.matched / result.subscribers if result.subscribers else 0.0
+    output.print(f"{result.matched:,} of {result.subscribers:,} subscribers ({share:.1%}) on {result.business_date}")
+    print_rows(output, ["city", "subscribers"], [(k or "(none)", f"{v:,}") for k, v in result.by_city])
+    print_rows(
+        output, ["value_segment", "subscribers"], [(k or "(none)", f"{v:,}") for k, v in result.by_value_segment]
+    )
+    output.print(f"counted in {result.seconds:.2f} s (Spark start-up {startup:.1f} s)")
+
+
+@tags_app.command("generate")
+def tags_generate() -> None:
+    """Check the tag library and regenerate its dbt models (the mart build does this itself)."""
+    from telco_mart.tags.dbt_models import generate_tag_models
+
+    for path in generate_tag_models():
+        output.print(f"wrote {path}")
+
+
 def main() -> None:
     """Entry point: run the app, turning expected errors into one clear line and exit code 1."""
     from telco_mart.contract import ContractError

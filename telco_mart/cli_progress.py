@@ -163,3 +163,11 @@ def print_summary(console: Console, layout, rows: list[dict]) -> None:
 
 def _number(value) -> str:
     return "" if value is None else f"{value:,}"
+
+
+def print_rows(console: Console, columns: list[str], rows: list[tuple]) -> None:
+    """Any result set as a table (query results, tag lists, breakdowns)."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)

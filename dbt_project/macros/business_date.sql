@@ -15,3 +15,13 @@
         date'{{ value }}'{{ ", " if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+{#- The rows of the latest partition of `relation` on or before the business date: monthly
+    and slowly refreshed extracts (BI value segments, the catalogue) are read "as of" D. -#}
+{% macro latest_partition_as_of(relation) -%}
+    select delivered.* from {{ relation }} as delivered
+    where delivered.business_date = (
+        select max(partitions.business_date) from {{ relation }} as partitions
+        where partitions.business_date <= {{ business_date() }}
+    )
+{%- endmacro %}

@@ -16,7 +16,8 @@ from telco_mart.settings import DataLayout, partition_name
 
 # The daily facts that others roll up; the window covers the longest look-back that reads them.
 DAILY_FACTS = ("fct_subscriber_app_usage_daily", "fct_subscriber_handset_daily")
-DAILY_SOURCES = (("gn", "gn_traffic"), ("dm", "dm_subscriber_imei"))
+# A day's traffic can only be attributed with that day's subscriber snapshot.
+DAILY_SOURCES = (("gn", "gn_traffic"), ("dm", "dm_subscriber_imei"), ("crm", "crm_subscriber"))
 LOOKBACK_DAYS = 31
 MONTHLY_FACT = "fct_subscriber_monthly_usage"
 BILL_SOURCE = ("boss", "boss_bill_monthly")

@@ -19,7 +19,14 @@ HEADER = "-- Generated from dbt_project/tags/*.yml by telco_mart.tags.dbt_models
 _CATALOGUE_TEXT_COLUMNS = ("name_zh", "name_en", "category", "value_type", "definition", "owner")
 
 
+_SQL_TYPES = {"boolean": "boolean", "string": "string", "number": "double"}
+
+
 def _tag_column_sql(tag: Tag) -> str:
+    if tag.retired:
+        # A retired tag keeps its column (null from now on) so earlier partitions keep their values
+        # and the table's schema only ever grows.
+        return f"        cast(null as {_SQL_TYPES[tag.value_type]}) as `{tag.id}`"
     expression = to_spark_sql(tag.expression)
     # A boolean tag is true or false for everyone: unknown inputs do not make a subscriber match.
     if tag.value_type == "boolean":
@@ -30,7 +37,8 @@ def _tag_column_sql(tag: Tag) -> str:
 def render_subscriber_tags(tags: list[Tag]) -> str:
     """The SQL of ``fct_subscriber_tags``: one row per subscriber per date, one column per tag."""
     columns = ",\n".join(_tag_column_sql(tag) for tag in tags)
-    return f"""{HEADER}{{{{ config(partition_by=['business_date']) }}}}
+    # A new tag adds a column to the existing table; history is kept (earlier dates read null).
+    return f"""{HEADER}{{{{ config(partition_by=['business_date'], on_schema_change='append_new_columns') }}}}
 
 with
 
@@ -64,6 +72,7 @@ def _sql_string(text: str) -> str:
 
 def render_tag_catalogue(tags: list[Tag]) -> str:
     """The SQL of ``tag_catalogue``: one row per tag per date with its coverage and its change."""
+    tags = [t for t in tags if not t.retired]
     counts = ",\n".join(
         f"        {'count_if' if t.value_type == 'boolean' else 'count'}(`{t.id}`) as `{t.id}`" for t in tags
     )
@@ -163,7 +172,11 @@ select * from final
 def render_models_yaml(tags: list[Tag]) -> str:
     """Docs and tests of the two generated models; every tag column is described."""
     tag_columns = [
-        {"name": t.id, "description": f"{t.name_en} ({t.name_zh}); {t.category}, {t.value_type}: `{t.definition}`."}
+        {
+            "name": t.id,
+            "description": f"{t.name_en} ({t.name_zh}); {t.category}, {t.value_type}: `{t.definition}`."
+            + (" Retired: null from its retirement on." if t.retired else ""),
+        }
         for t in tags
     ]
     key_tests = {"where": "business_date = '{{ var(\"business_date\") }}'"}
@@ -182,9 +195,8 @@ def render_models_yaml(tags: list[Tag]) -> str:
                             {"unique": {"config": key_tests}},
                             {"not_null": {"config": key_tests}},
                             {
-                                "relationships": {
-                                    "to": "ref('dim_subscriber')",
-                                    "field": "subscriber_id",
+                                "relationships_on_date": {
+                                    "arguments": {"to": "ref('dim_subscriber')", "field": "subscriber_id"},
                                     "config": key_tests,
                                 }
                             },

@@ -21,7 +21,9 @@ from telco_mart.tags.expression import Expression, TagExpressionError, check_exp
 
 TAG_DIR = REPOSITORY_ROOT / "dbt_project" / "tags"
 INPUT_MODEL = "int_subscriber_tag_inputs"
-INPUT_MODEL_YAML = REPOSITORY_ROOT / "dbt_project" / "models" / "intermediate" / "subscriber" / "_subscriber__models.yml"
+INPUT_MODEL_YAML = (
+    REPOSITORY_ROOT / "dbt_project" / "models" / "intermediate" / "subscriber" / "_subscriber__models.yml"
+)
 CATEGORIES = ("basic", "value", "terminal", "interest", "channel", "product", "business_action")
 VALUE_TYPES = ("boolean", "string", "number")
 FIELDS = ("id", "name_zh", "name_en", "category", "value_type", "definition", "owner")
@@ -56,6 +58,7 @@ class Tag:
     description: str
     expression: Expression
     file: str
+    retired: bool = False
 
 
 @cache
@@ -91,11 +94,16 @@ def _load_tag(raw: dict, file: Path, columns: dict[str, str]) -> Tag:
         description=str(raw.get("description", raw["name_en"])),
         expression=expression,
         file=file.name,
+        retired=bool(raw.get("retired", False)),
     )
 
 
 def load_tag_library(tag_dir: Path = TAG_DIR, model_yaml: Path = INPUT_MODEL_YAML) -> list[Tag]:
-    """Every tag of the library, in file and declaration order; raises on the first invalid tag."""
+    """Every tag of the library, in file and declaration order; raises on the first invalid tag.
+
+    Tags are never deleted: ``retired: true`` keeps the column (null from then on) so that the
+    history of ``fct_subscriber_tags`` stays readable; retired tags cannot be counted.
+    """
     columns = input_columns(model_yaml)
     tags: list[Tag] = []
     seen: dict[str, str] = {}

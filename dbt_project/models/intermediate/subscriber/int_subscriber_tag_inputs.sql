@@ -24,7 +24,8 @@ app_usage as (
 monthly_usage as (
 
     select * from {{ ref('fct_subscriber_monthly_usage') }}
-    where billing_month <= date_format({{ business_date() }}, 'yyyy-MM')
+    where
+        billing_month <= date_format({{ business_date() }}, 'yyyy-MM')
         and billing_month >= date_format(add_months({{ business_date() }}, -3), 'yyyy-MM')
 
 ),
@@ -32,7 +33,8 @@ monthly_usage as (
 handset_changes as (
 
     select * from {{ ref('fct_handset_change') }}
-    where business_date > date_sub({{ business_date() }}, 90)
+    where
+        business_date > date_sub({{ business_date() }}, 90)
         and business_date <= {{ business_date() }}
 
 ),
@@ -40,7 +42,8 @@ handset_changes as (
 orders as (
 
     select * from {{ ref('stg_crm__package_orders') }}
-    where business_date > date_sub({{ business_date() }}, {{ var('order_lookback_days') }})
+    where
+        business_date > date_sub({{ business_date() }}, {{ var('order_lookback_days') }})
         and business_date <= {{ business_date() }}
 
 ),
@@ -48,7 +51,8 @@ orders as (
 complaints as (
 
     select * from {{ ref('stg_crm__complaints') }}
-    where business_date > date_sub({{ business_date() }}, 90)
+    where
+        business_date > date_sub({{ business_date() }}, 90)
         and business_date <= {{ business_date() }}
 
 ),
@@ -56,8 +60,17 @@ complaints as (
 retention_results as (
 
     select * from {{ ref('stg_bi__retention_results') }}
-    where business_date > date_sub({{ business_date() }}, 90)
+    where
+        business_date > date_sub({{ business_date() }}, 90)
         and business_date <= {{ business_date() }}
+
+),
+
+household_products as (
+
+    select * from {{ ref('stg_crm__household_products') }}
+    where business_date = {{ business_date() }}
+        and product_status = 'active'
 
 ),
 
@@ -66,10 +79,10 @@ app_usage_pivoted as (
     select
         subscriber_id,
         {%- for category in categories %}
-        coalesce(max(case when app_category = '{{ category }}' then share_of_bytes_30d end), 0)
-        as share_of_bytes_30d_{{ category }},
-        coalesce(max(case when app_category = '{{ category }}' then active_days_30d end), 0)
-        as active_days_30d_{{ category }},
+            coalesce(max(case when app_category = '{{ category }}' then share_of_bytes_30d end), 0)
+                as share_of_bytes_30d_{{ category }},
+            coalesce(max(case when app_category = '{{ category }}' then active_days_30d end), 0)
+                as active_days_30d_{{ category }},
         {%- endfor %}
         sum(bytes_30d) / 1048576 as data_mb_30d,
         sum(sessions_7d) as sessions_7d,
@@ -125,7 +138,7 @@ order_history as (
         count_if(order_action = 'order') as orders_90d,
         count_if(order_action = 'cancel') as cancellations_90d,
         {%- for channel in order_channels %}
-        count_if(channel_type = '{{ channel }}') as orders_via_{{ channel }}_90d,
+            count_if(channel_type = '{{ channel }}') as orders_via_{{ channel }}_90d,
         {%- endfor %}
         mode(channel_type) as preferred_order_channel
 
@@ -161,6 +174,25 @@ retention_history as (
 
 ),
 
+customer_household as (
+
+    select
+        customer_id,
+        bool_or(product_type = 'landline') as has_landline,
+        bool_or(product_type = 'broadband') as has_broadband,
+        bool_or(product_type = 'iptv') as has_iptv,
+        min(
+            case
+                when product_type = 'iptv'
+                    then datediff({{ business_date() }}, coalesce(last_used_date, opened_date))
+            end
+        ) as iptv_days_since_use
+
+    from household_products
+    group by customer_id
+
+),
+
 customer_lines as (
 
     select
@@ -192,6 +224,11 @@ final as (
         subscribers.is_dnd,
         subscribers.is_blacklisted,
         coalesce(customer_lines.customer_active_lines, 0) as customer_active_lines,
+        -- fixed-line household products of the customer
+        coalesce(customer_household.has_landline, false) as has_landline,
+        coalesce(customer_household.has_broadband, false) as has_broadband,
+        coalesce(customer_household.has_iptv, false) as has_iptv,
+        customer_household.iptv_days_since_use,
         -- package and contract
         subscribers.package_id,
         subscribers.package_scope,
@@ -230,8 +267,8 @@ final as (
         bills.voice_allowance_used_share,
         -- internet behaviour
         {%- for category in categories %}
-        coalesce(app_usage_pivoted.share_of_bytes_30d_{{ category }}, 0) as share_of_bytes_30d_{{ category }},
-        coalesce(app_usage_pivoted.active_days_30d_{{ category }}, 0) as active_days_30d_{{ category }},
+            coalesce(app_usage_pivoted.share_of_bytes_30d_{{ category }}, 0) as share_of_bytes_30d_{{ category }},
+            coalesce(app_usage_pivoted.active_days_30d_{{ category }}, 0) as active_days_30d_{{ category }},
         {%- endfor %}
         coalesce(app_usage_pivoted.data_mb_30d, 0) as data_mb_30d,
         coalesce(app_usage_pivoted.sessions_7d, 0) as sessions_7d,
@@ -240,7 +277,7 @@ final as (
         coalesce(order_history.orders_90d, 0) as orders_90d,
         coalesce(order_history.cancellations_90d, 0) as cancellations_90d,
         {%- for channel in order_channels %}
-        coalesce(order_history.orders_via_{{ channel }}_90d, 0) as orders_via_{{ channel }}_90d,
+            coalesce(order_history.orders_via_{{ channel }}_90d, 0) as orders_via_{{ channel }}_90d,
         {%- endfor %}
         order_history.preferred_order_channel,
         coalesce(complaint_history.complaints_90d, 0) as complaints_90d,
@@ -255,6 +292,8 @@ final as (
     from subscribers
     left join customer_lines
         on subscribers.customer_id = customer_lines.customer_id
+    left join customer_household
+        on subscribers.customer_id = customer_household.customer_id
     left join app_usage_pivoted
         on subscribers.subscriber_id = app_usage_pivoted.subscriber_id
     left join bills

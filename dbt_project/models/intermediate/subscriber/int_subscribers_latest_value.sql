@@ -4,21 +4,14 @@ with
 
 value_segments as (
 
-    select * from {{ ref('stg_bi__value_segments') }}
-    where business_date = (
-        select max(business_date) from {{ ref('stg_bi__value_segments') }}
-        where business_date <= {{ business_date() }}
-    )
+    {{ latest_partition_as_of(ref('stg_bi__value_segments')) }}
 
 ),
 
 high_value_list as (
 
-    select distinct subscriber_id from {{ ref('stg_bi__high_value_list_entries') }}
-    where business_date = (
-        select max(business_date) from {{ ref('stg_bi__high_value_list_entries') }}
-        where business_date <= {{ business_date() }}
-    )
+    select distinct listed.subscriber_id
+    from ({{ latest_partition_as_of(ref('stg_bi__high_value_list_entries')) }}) as listed
 
 ),
 

@@ -7,7 +7,8 @@ with
 sessions as (
 
     select * from {{ ref('stg_gn__traffic_sessions') }}
-    where business_date in ({{ date_list('daily_dates') }})
+    where
+        business_date in ({{ date_list('daily_dates') }})
         and host is not null
 
 ),
@@ -23,7 +24,7 @@ hosts as (
 
     select distinct
         business_date,
-        lower(host) as host
+        lower(host) as host_name
 
     from sessions
 
@@ -33,8 +34,8 @@ host_labels as (
 
     select
         business_date,
-        host,
-        split(host, '[.]') as labels
+        host_name,
+        split(host_name, '[.]') as labels
 
     from hosts
 
@@ -44,13 +45,18 @@ host_suffixes as (
 
     select
         host_labels.business_date,
-        host_labels.host,
+        host_labels.host_name,
         array_join(
-            slice(host_labels.labels, label_position, size(host_labels.labels) - label_position + 1), '.'
+            slice(
+                host_labels.labels,
+                positions.label_position,
+                size(host_labels.labels) - positions.label_position + 1
+            ),
+            '.'
         ) as host_suffix
 
     from host_labels
-    lateral view explode(sequence(1, size(host_labels.labels))) positions as label_position
+        lateral view explode(sequence(1, size(host_labels.labels))) positions as label_position
 
 ),
 
@@ -58,15 +64,16 @@ matches as (
 
     select
         host_suffixes.business_date,
-        host_suffixes.host,
+        host_suffixes.host_name,
         max_by(content_rules.content_category, length(content_rules.host_suffix)) as content_category,
         max_by(content_rules.app_id, length(content_rules.host_suffix)) as content_app_id
 
     from host_suffixes
     inner join content_rules
-        on host_suffixes.host_suffix = lower(content_rules.host_suffix)
-        and host_suffixes.business_date = content_rules.business_date
-    group by host_suffixes.business_date, host_suffixes.host
+        on
+            host_suffixes.host_suffix = lower(content_rules.host_suffix)
+            and host_suffixes.business_date = content_rules.business_date
+    group by host_suffixes.business_date, host_suffixes.host_name
 
 )
 

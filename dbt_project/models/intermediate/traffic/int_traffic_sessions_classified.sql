@@ -49,14 +49,17 @@ final as (
 
     from sessions
     left join subscribers
-        on sessions.msisdn = subscribers.msisdn
-        and sessions.business_date = subscribers.business_date
+        on
+            sessions.msisdn = subscribers.msisdn
+            and sessions.business_date = subscribers.business_date
     left join app_rules
-        on sessions.app_id = app_rules.app_id
-        and sessions.business_date = app_rules.business_date
+        on
+            sessions.app_id = app_rules.app_id
+            and sessions.business_date = app_rules.business_date
     left join host_matches
-        on lower(sessions.host) = host_matches.host
-        and sessions.business_date = host_matches.business_date
+        on
+            lower(sessions.host) = host_matches.host_name
+            and sessions.business_date = host_matches.business_date
 
 )
 

@@ -7,7 +7,8 @@ with
 handsets as (
 
     select * from {{ ref('fct_subscriber_handset_daily') }}
-    where business_date between date_sub({{ business_date() }}, {{ var('handset_lookback_days') }})
+    where
+        business_date between date_sub({{ business_date() }}, {{ var('handset_lookback_days') }})
         and {{ business_date() }}
 
 ),

@@ -10,7 +10,8 @@ with
 daily_usage as (
 
     select * from {{ ref('fct_subscriber_app_usage_daily') }}
-    where business_date between date_sub({{ business_date() }}, {{ var('app_usage_window_days') - 1 }})
+    where
+        business_date between date_sub({{ business_date() }}, {{ var('app_usage_window_days') - 1 }})
         and {{ business_date() }}
 
 ),

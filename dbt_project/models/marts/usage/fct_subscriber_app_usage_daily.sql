@@ -7,7 +7,8 @@ with
 sessions as (
 
     select * from {{ ref('int_traffic_sessions_classified') }}
-    where subscriber_id is not null
+    where
+        subscriber_id is not null
         and app_category is not null
 
 ),

@@ -17,11 +17,7 @@ packages as (
     {#- Allowances from the latest catalogue on or before the business date: the daily
         catalogue is not kept for every past month end, and a package's allowances do
         not change under its id. -#}
-    select * from {{ ref('stg_crm__packages') }}
-    where business_date = (
-        select max(business_date) from {{ ref('stg_crm__packages') }}
-        where business_date <= {{ business_date() }}
-    )
+    {{ latest_partition_as_of(ref('stg_crm__packages')) }}
 
 ),
 

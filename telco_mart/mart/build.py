@@ -1,0 +1,67 @@
+"""Build the mart for one business date: generate the tag models, plan, run ``dbt build``.
+
+``dbt build`` runs the models and their tests in dependency order, so a failed test on a
+mart stops everything downstream of it, and the run fails naming the failed nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from telco_mart.mart.dbt_run import DbtRun, raise_for_failures, run_dbt
+from telco_mart.mart.plan import MartPlan, plan_mart_build
+from telco_mart.settings import DataLayout
+
+
+@dataclass(frozen=True)
+class MartBuild:
+    """What a mart build did."""
+
+    plan: MartPlan
+    run: DbtRun
+
+    @property
+    def models_built(self) -> int:
+        """Models run successfully."""
+        return sum(1 for n in self.run.nodes if n.unique_id.startswith("model.") and n.status == "success")
+
+    @property
+    def tests_passed(self) -> int:
+        """Data and unit tests that passed."""
+        return sum(1 for n in self.run.nodes if n.unique_id.startswith(("test.", "unit_test.")) and n.status == "pass")
+
+
+def build_mart(
+    business_date: date,
+    layout: DataLayout | None = None,
+    select: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> MartBuild:
+    """Build (and test) the mart partitions of ``business_date``; raises ``DbtRunFailed`` on failure."""
+    from telco_mart.tags.dbt_models import generate_tag_models
+
+    layout = layout or DataLayout.from_environment()
+    generate_tag_models()
+    plan = plan_mart_build(business_date, layout)
+    progress(
+        f"mart build {business_date}: {len(plan.daily_dates)} daily partition(s), "
+        f"{len(plan.billing_month_ends)} bill month(s)"
+    )
+    # Intermediate views carry the business date they were built for: a partial build always
+    # rebuilds its upstream too, so it never reads views of another date.
+    if select and not select.startswith("+"):
+        select = "+" + select
+    arguments = ["build"] + (["--select", select] if select else [])
+    run = raise_for_failures(run_dbt(arguments, layout, plan.dbt_vars()))
+    return MartBuild(plan=plan, run=run)
+
+
+def generate_docs(business_date: date, layout: DataLayout | None = None) -> DbtRun:
+    """``dbt docs generate`` for the date; the site lands in ``$TELCO_MART_HOME/dbt/target``."""
+    from telco_mart.tags.dbt_models import generate_tag_models
+
+    layout = layout or DataLayout.from_environment()
+    generate_tag_models()
+    return raise_for_failures(run_dbt(["docs", "generate"], layout, plan_mart_build(business_date, layout).dbt_vars()))

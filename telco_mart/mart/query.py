@@ -1,0 +1,92 @@
+"""Read-only SQL over the mart for analysts (``telco-mart sql``).
+
+The mart tables are registered as temporary views over their Parquet folders, so a query
+needs no metastore (it never blocks the nightly dbt run on Derby's one-process lock) and
+sees the mart only: file paths in SQL are switched off, and raw/ and quarantine/ are never
+registered. A dated table's plain name shows the latest business date (or ``as_of``); its
+``<name>_history`` view shows every date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from telco_mart.errors import TelcoMartError
+from telco_mart.settings import DataLayout
+
+DATE_PARTITION = "business_date"
+READ_ONLY_STATEMENTS = ("select", "with", "show", "describe", "desc", "explain", "values", "table")
+_LEADING_COMMENTS = re.compile(r"^\s*(--[^\n]*\n\s*|/\*.*?\*/\s*)*", re.DOTALL)
+
+
+class MartQueryError(TelcoMartError):
+    """The query is not a single read-only statement, or the mart is empty."""
+
+
+@dataclass(frozen=True)
+class MartView:
+    """One registered view."""
+
+    name: str
+    path: str
+    business_date: date | None
+
+
+def _partition_dates(folder) -> list[date]:
+    return sorted(
+        date.fromisoformat(p.name.split("=", 1)[1])
+        for p in folder.iterdir()
+        if p.is_dir() and p.name.startswith(f"{DATE_PARTITION}=")
+    )
+
+
+def register_mart_views(spark, layout: DataLayout, as_of: date | None = None) -> list[MartView]:
+    """Register every mart table as views; returns what was registered."""
+    from pyspark.sql import functions as F
+
+    if not layout.mart.is_dir() or not any(layout.mart.iterdir()):
+        raise MartQueryError(f"the mart under {layout.mart} is empty: run `telco-mart mart build --date D` first")
+    views = []
+    for folder in sorted(p for p in layout.mart.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+        table_df = spark.read.parquet(str(folder))
+        dates = _partition_dates(folder)
+        if dates:
+            chosen = max((d for d in dates if as_of is None or d <= as_of), default=None)
+            table_df.createOrReplaceTempView(f"{folder.name}_history")
+            views.append(MartView(f"{folder.name}_history", str(folder), None))
+            if chosen is None:
+                continue
+            table_df = table_df.where(F.col(DATE_PARTITION) == F.lit(chosen))
+        else:
+            chosen = None
+        table_df.createOrReplaceTempView(folder.name)
+        views.append(MartView(folder.name, str(folder), chosen))
+    return views
+
+
+def check_read_only(query: str) -> str:
+    """The query without a trailing semicolon; refuses several statements or anything but a read."""
+    text = query.strip().rstrip(";").strip()
+    if not text:
+        raise MartQueryError("empty query")
+    if ";" in _strip_strings(text):
+        raise MartQueryError("one statement at a time: the query contains ';'")
+    first_word = _LEADING_COMMENTS.sub("", text).split(None, 1)[0].lower() if text else ""
+    if first_word not in READ_ONLY_STATEMENTS:
+        raise MartQueryError(f"only read-only queries run here ({', '.join(READ_ONLY_STATEMENTS)}); got {first_word!r}")
+    return text
+
+
+def _strip_strings(text: str) -> str:
+    return re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", "''", text)
+
+
+def run_query(spark, layout: DataLayout, query: str, as_of: date | None = None):
+    """Run a read-only query over the mart views; returns the Spark DataFrame."""
+    text = check_read_only(query)
+    # No `select * from parquet.`/data/raw/...``: the analyst's session sees the mart only.
+    spark.conf.set("spark.sql.runSQLOnFiles", "false")
+    register_mart_views(spark, layout, as_of)
+    return spark.sql(text)

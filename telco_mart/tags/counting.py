@@ -1,0 +1,130 @@
+"""Trial counts of a target group (``telco-mart tags count``) and the tag list with coverage.
+
+The planner's expression is parsed and type-checked against the tag library, compiled to a
+Spark Column (never pasted into SQL) and evaluated on the latest ``fct_subscriber_tags``
+partition in one aggregation: the count and its breakdown by city and value segment.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow.dataset as ds
+
+from telco_mart.errors import TelcoMartError
+from telco_mart.settings import DataLayout
+from telco_mart.tags.compile import to_spark_column
+from telco_mart.tags.expression import Expression, check_expression, parse_expression, referenced_columns
+from telco_mart.tags.library import Tag, load_tag_library
+
+TAGS_TABLE = "fct_subscriber_tags"
+CATALOGUE_TABLE = "tag_catalogue"
+BREAKDOWN_TAGS = ("city", "value_segment")
+
+
+class TagCountError(TelcoMartError):
+    """No tag partition to count on."""
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A target group's size on a business date, with its breakdown."""
+
+    expression: str
+    business_date: date
+    subscribers: int
+    matched: int
+    by_city: list[tuple[str | None, int]]
+    by_value_segment: list[tuple[str | None, int]]
+    seconds: float
+
+
+def tag_partition_dates(layout: DataLayout, table: str = TAGS_TABLE) -> list[date]:
+    """Business dates for which the table has a partition, oldest first."""
+    folder = layout.mart / table
+    if not folder.is_dir():
+        return []
+    return sorted(date.fromisoformat(p.name.split("=", 1)[1]) for p in folder.glob("business_date=*") if p.is_dir())
+
+
+def _chosen_date(layout: DataLayout, as_of: date | None, table: str) -> date:
+    dates = [d for d in tag_partition_dates(layout, table) if as_of is None or d <= as_of]
+    if not dates:
+        raise TagCountError(f"no {table} partition under {layout.mart}: run `telco-mart mart build --date D` first")
+    return dates[-1]
+
+
+def tag_types(tags: list[Tag]) -> dict[str, str]:
+    """Tag id -> value type of the tags in force, for checking count expressions."""
+    return {t.id: t.value_type for t in tags if not t.retired}
+
+
+def checked_target_group(expression_text: str) -> Expression:
+    """Parse and type-check a target-group expression against the tag library (no Spark needed)."""
+    expression = parse_expression(expression_text)
+    check_expression(expression, tag_types(load_tag_library()), expect_boolean=True)
+    return expression
+
+
+def count_target_group(spark, layout: DataLayout, expression_text: str, as_of: date | None = None) -> TagCount:
+    """Count the subscribers matching ``expression_text`` on the latest tag partition (or ``as_of``)."""
+    from pyspark.sql import functions as F
+
+    expression = checked_target_group(expression_text)
+    business_date = _chosen_date(layout, as_of, TAGS_TABLE)
+    started = time.perf_counter()
+    partition = layout.mart / TAGS_TABLE / f"business_date={business_date}"
+    needed = sorted(referenced_columns(expression) | set(BREAKDOWN_TAGS))
+    tags_df = spark.read.parquet(str(partition)).select(*needed)
+    rows = (
+        tags_df.groupBy(*BREAKDOWN_TAGS)
+        .agg(F.count(F.lit(1)).alias("subscribers"), F.count_if(to_spark_column(expression)).alias("matched"))
+        .collect()
+    )
+    by_city: dict[str | None, int] = {}
+    by_segment: dict[str | None, int] = {}
+    for row in rows:
+        by_city[row["city"]] = by_city.get(row["city"], 0) + row["matched"]
+        by_segment[row["value_segment"]] = by_segment.get(row["value_segment"], 0) + row["matched"]
+    return TagCount(
+        expression=expression_text,
+        business_date=business_date,
+        subscribers=sum(r["subscribers"] for r in rows),
+        matched=sum(r["matched"] for r in rows),
+        by_city=sorted(((k, v) for k, v in by_city.items() if v), key=lambda kv: -kv[1]),
+        by_value_segment=sorted(((k, v) for k, v in by_segment.items() if v), key=lambda kv: -kv[1]),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def tag_list(layout: DataLayout, category: str | None = None, as_of: date | None = None) -> list[dict]:
+    """The library's tags (optionally one category) with their coverage on the latest catalogue date."""
+    tags = [t for t in load_tag_library() if not t.retired and (category is None or t.category == category)]
+    if category is not None and not tags:
+        known = sorted({t.category for t in load_tag_library()})
+        raise TelcoMartError(f"no tags in category {category!r}; categories: {', '.join(known)}")
+    coverage: dict[str, tuple[int, float | None]] = {}
+    dates = [d for d in tag_partition_dates(layout, CATALOGUE_TABLE) if as_of is None or d <= as_of]
+    if dates:
+        # Plain pyarrow: listing tags needs no Spark.
+        table = ds.dataset(layout.mart / CATALOGUE_TABLE / f"business_date={dates[-1]}", format="parquet").to_table(
+            columns=["tag_id", "coverage_count", "coverage_share"]
+        )
+        for row in table.to_pylist():
+            coverage[row["tag_id"]] = (row["coverage_count"], row["coverage_share"])
+    return [
+        {
+            "id": t.id,
+            "name_zh": t.name_zh,
+            "name_en": t.name_en,
+            "category": t.category,
+            "value_type": t.value_type,
+            "definition": t.definition,
+            "coverage_count": coverage.get(t.id, (None, None))[0],
+            "coverage_share": coverage.get(t.id, (None, None))[1],
+            "coverage_date": dates[-1] if dates else None,
+        }
+        for t in tags
+    ]
