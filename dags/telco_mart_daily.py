@@ -13,6 +13,14 @@ The daily batch of the telco-mart marketing mart, for one **business date**.
   `telco_mart_spark` pool.
 * **reconcile**: writes the day's ingestion summary and fails the run when a required table
   was rejected or missing.
+* **quality_raw**: the Great Expectations `raw` checkpoint (row counts against the previous
+  partition, unmatched TACs and app ids, bills unknown to CRM, value distributions). A failed
+  critical expectation fails the task, and nothing downstream runs for the date; warnings
+  are logged. Data Docs: `$TELCO_MART_HOME/quality/`.
+* **build_mart**: `dbt build` for the date (models and their tests, tags included); a failed
+  model or test fails the task and stops everything downstream.
+* **quality_mart**: the `mart` checkpoint (shares in [0, 1], no negative money, masked
+  numbers, tag coverage drift).
 
 Backfill business dates D1..D2 with
 `airflow backfill create --dag-id telco_mart_daily --from-date D1T00:00:00+08:00 --to-date D2T00:00:00+08:00`
@@ -53,7 +61,7 @@ with DAG(
         "retries": 2,
         "retry_delay": pendulum.duration(minutes=5),
     },
-    tags=["telco-mart", "impact/tier_1", "ingestion"],
+    tags=["telco-mart", "impact/tier_1", "ingestion", "mart"],
 ) as dag:
 
     @task(pool=SPARK_POOL)
@@ -70,7 +78,25 @@ with DAG(
 
         return reconcile_task(business_date)
 
+    @task(pool=SPARK_POOL, retries=0)
+    def quality_gate(checkpoint: str, business_date: str) -> dict:
+        """Run a Great Expectations checkpoint; fail on a critical expectation."""
+        from telco_mart.orchestration.tasks import quality_gate_task
+
+        return quality_gate_task(checkpoint, business_date)
+
+    @task(pool=SPARK_POOL)
+    def build_mart(business_date: str) -> dict:
+        """Build and test the mart for the date with dbt."""
+        from telco_mart.orchestration.tasks import build_mart_task
+
+        return build_mart_task(business_date)
+
     reconciliation = reconcile(BUSINESS_DATE)
+    raw_gate = quality_gate.override(task_id="quality_raw")("raw", BUSINESS_DATE)
+    mart = build_mart(BUSINESS_DATE)
+    mart_gate = quality_gate.override(task_id="quality_mart")("mart", BUSINESS_DATE)
+    reconciliation >> raw_gate >> mart >> mart_gate
     for source_name in SOURCES:
         delivered = SourceDeliveredSensor(
             task_id=f"wait_for_{source_name}",

@@ -50,6 +50,8 @@ def register_mart_views(spark, layout: DataLayout, as_of: date | None = None) ->
         raise MartQueryError(f"the mart under {layout.mart} is empty: run `telco-mart mart build --date D` first")
     views = []
     for folder in sorted(p for p in layout.mart.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+        if not any(folder.rglob("*.parquet")):
+            continue  # a table with no rows yet (no handset change so far) has no schema to read
         table_df = spark.read.parquet(str(folder))
         dates = _partition_dates(folder)
         if dates:

@@ -33,3 +33,29 @@ def reconcile_task(business_date: str) -> dict:
 
     result = reconcile_or_fail(parse_business_date(business_date))
     return {t.table_name: t.status for t in result.tables}
+
+
+def quality_gate_task(checkpoint: str, business_date: str) -> dict:
+    """Run a Great Expectations checkpoint (``raw`` or ``mart``) for the date; fail on a critical expectation."""
+    from telco_mart.quality.checkpoint import run_checkpoint
+    from telco_mart.settings import DataLayout
+    from telco_mart.spark_session import get_spark
+
+    spark = get_spark(f"telco-mart-quality-{checkpoint}")
+    result = run_checkpoint(
+        checkpoint, parse_business_date(business_date), spark, DataLayout.from_environment(), enforce=True
+    )
+    return result.summary()
+
+
+def build_mart_task(business_date: str) -> dict:
+    """Build and test the mart for the date with dbt (the only task that uses the Derby catalogue)."""
+    from telco_mart.mart.build import build_mart
+
+    build = build_mart(parse_business_date(business_date), progress=print)
+    return {
+        "models_built": build.models_built,
+        "tests_passed": build.tests_passed,
+        "daily_dates": [d.isoformat() for d in build.plan.daily_dates],
+        "billing_month_ends": [d.isoformat() for d in build.plan.billing_month_ends],
+    }

@@ -54,3 +54,9 @@ def test_daily_dag_shape(dag_bag):
     assert reconcile.upstream_task_ids == {f"ingest_{s}" for s in sources}
     assert reconcile.trigger_rule == "all_done"
     assert "business_date" in dag.params
+    # the mart stage: a raw gate after reconciliation, dbt, then the mart gate, each waiting on success
+    assert dag.get_task("quality_raw").upstream_task_ids == {"reconcile"}
+    assert dag.get_task("build_mart").upstream_task_ids == {"quality_raw"}
+    assert dag.get_task("quality_mart").upstream_task_ids == {"build_mart"}
+    for task_id in ("quality_raw", "build_mart", "quality_mart"):
+        assert dag.get_task(task_id).trigger_rule == "all_success"

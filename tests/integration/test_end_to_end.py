@@ -4,8 +4,6 @@ table-date; a late delivery fails the day until it arrives; reruns give identica
 
 from __future__ import annotations
 
-import os
-import subprocess
 from datetime import date
 
 import pyarrow.compute as pc
@@ -17,7 +15,7 @@ from telco_mart.ingest.audit import read_audit
 from telco_mart.landing.late import deliver_late_files
 from telco_mart.pipeline.reconcile import reconcile
 from telco_mart.pipeline.run import run_pipeline
-from tests.conftest import REPOSITORY_ROOT, TINY_END, VENV_BIN
+from tests.conftest import TINY_END
 
 pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
@@ -34,25 +32,6 @@ def _quarantine(layout, source: str, table: str, business_date: date) -> dict[tu
         return {}
     rows = ds.dataset(str(folder), format="parquet").to_table(columns=["file_name", "row_number", "reason_code"])
     return {(r["file_name"], r["row_number"]): r["reason_code"] for r in rows.to_pylist()}
-
-
-@pytest.fixture(scope="module")
-def daily_dag_run(tiny_dataset, airflow_db):
-    env = {
-        **os.environ,
-        "TELCO_MART_HOME": str(tiny_dataset.root),
-        "TELCO_MART_SPARK_MASTER": "local[2]",
-        "PYSPARK_PYTHON": str(VENV_BIN / "python"),
-    }
-    completed = subprocess.run(
-        [str(VENV_BIN / "airflow"), "dags", "test", "telco_mart_daily", TINY_END],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPOSITORY_ROOT,
-    )
-    return completed
 
 
 def test_the_daily_dag_runs_clean_for_the_last_date(daily_dag_run, tiny_dataset):

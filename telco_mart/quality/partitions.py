@@ -1,0 +1,84 @@
+"""Partition folders by path: which exist, which one came before, how many rows they hold.
+
+Everything here reads the file system and Parquet footers only (no Spark, no metastore), so it
+costs milliseconds however large the partitions are.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+
+def is_month_end(day: date) -> bool:
+    """Whether ``day`` is the last day of its month."""
+    return (day + timedelta(days=1)).month != day.month
+
+
+def previous_month_end(day: date) -> date:
+    """The last day of the month before ``day``'s month."""
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def latest_complete_month(day: date) -> date:
+    """First day of the latest month whose last day is on or before ``day``."""
+    return day.replace(day=1) if is_month_end(day) else previous_month_end(day).replace(day=1)
+
+
+def partition_value(key: str, day: date) -> str:
+    """The folder value of a partition: ``YYYY-MM`` for ``billing_month``, ``YYYY-MM-DD`` otherwise."""
+    return f"{day:%Y-%m}" if key == "billing_month" else f"{day:%Y-%m-%d}"
+
+
+def partition_path(table_dir: Path, key: str, day: date) -> Path:
+    """``<table_dir>/<key>=<value>``."""
+    return table_dir / f"{key}={partition_value(key, day)}"
+
+
+def parquet_files(partition: Path) -> list[Path]:
+    """The data files of a partition folder, sorted (hidden ``.crc`` and ``_SUCCESS`` left out)."""
+    if not partition.is_dir():
+        return []
+    return sorted(p for p in partition.glob("*.parquet") if not p.name.startswith((".", "_")))
+
+
+def has_partition(table_dir: Path, key: str, day: date) -> bool:
+    """Whether the partition folder of ``day`` exists (an empty day may hold no data file)."""
+    return partition_path(table_dir, key, day).is_dir()
+
+
+def footer_row_count(partition: Path) -> int:
+    """Rows of a partition, summed from its Parquet footers."""
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in parquet_files(partition))
+
+
+def partition_dates(table_dir: Path, key: str) -> list[date]:
+    """The dates of the partition folders of a table (months as their first day), sorted."""
+    found = []
+    for folder in table_dir.glob(f"{key}=*") if table_dir.is_dir() else []:
+        text = folder.name.split("=", 1)[1]
+        try:
+            found.append(date.fromisoformat(text if len(text) == 10 else f"{text}-01"))
+        except ValueError:
+            continue  # a stray folder (a failed swap's leftovers) is not a partition
+    return sorted(found)
+
+
+def previous_partition(table_dir: Path, key: str, day: date, monthly: bool, lookback_days: int) -> date | None:
+    """The partition a comparison uses: the previous month end for monthly tables, otherwise the
+    latest partition before ``day`` within ``lookback_days`` (a rejected day-1 falls back to day-2)."""
+    if monthly:
+        wanted = previous_month_end(day)
+        return wanted if has_partition(table_dir, key, wanted) else None
+    earlier = [d for d in partition_dates(table_dir, key) if day - timedelta(days=lookback_days) <= d < day]
+    return earlier[-1] if earlier else None
+
+
+def sample_files(files: list[Path], max_files: int) -> list[Path]:
+    """At most ``max_files`` files spread evenly over the sorted list (all when there are fewer)."""
+    if len(files) <= max_files:
+        return files
+    step = len(files) / max_files
+    return [files[int(index * step)] for index in range(max_files)]
