@@ -21,20 +21,58 @@ place it went wrong (keywords case-insensitive, identifiers lower-cased)::
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 
-from telco_mart.errors import TelcoMartError
+from telco_mart.tags.errors import TagExpressionError
+from telco_mart.tags.tree import (
+    Arithmetic,
+    Between,
+    ColumnRef,
+    Comparison,
+    Expression,
+    InList,
+    IsNull,
+    Literal,
+    Logical,
+    Negate,
+    Node,
+    Not,
+    as_expression,
+    children,
+    referenced_columns,
+)
+from telco_mart.tags.typecheck import VALUE_TYPES, check_expression
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "VALUE_TYPES",
+    "Arithmetic",
+    "Between",
+    "ColumnRef",
+    "Comparison",
+    "Expression",
+    "InList",
+    "IsNull",
+    "Literal",
+    "Logical",
+    "Negate",
+    "Node",
+    "Not",
+    "TagExpressionError",
+    "as_expression",
+    "check_expression",
+    "children",
+    "parse_expression",
+    "referenced_columns",
+]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 50  # keeps every tree walk far from Python's recursion limit
 MAX_NUMBER_DIGITS = 38  # Spark's widest decimal
-VALUE_TYPES = frozenset({"boolean", "string", "number", "date"})
 KEYWORDS = frozenset({"and", "or", "not", "in", "is", "null", "between", "true", "false"})
 COMPARISONS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -48,129 +86,6 @@ _REFUSED = {
     "'": "unterminated string",
 }
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_.]")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-class TagExpressionError(TelcoMartError):
-    """A tag expression that cannot be parsed, typed or compiled; the message points at the place."""
-
-    def __init__(self, reason: str, text: str, position: int, hint: str = "") -> None:
-        self.reason, self.text, self.position = reason, text, position
-        message = f"{reason} at position {position}" + (f"; {hint}" if hint else "")
-        super().__init__(message + ("\n" + _pointer(text, position) if text else ""))
-
-
-def _pointer(text: str, position: int) -> str:
-    """The line around ``position`` (80 characters at most) and a caret under the position."""
-    start = text.rfind("\n", 0, position) + 1
-    end = len(text) if text.find("\n", position) < 0 else text.find("\n", position)
-    left = max(start, position - 40)
-    right = min(end, left + 80)
-    line = "".join(char if char.isprintable() else " " for char in text[left:right])
-    prefix, suffix = ("..." if left > start else ""), ("..." if right < end else "")
-    # Chinese city names are two columns wide on a terminal: pad the caret to match.
-    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text[left:position])
-    return f"  {prefix}{line}{suffix}\n  {' ' * (len(prefix) + width)}^"
-
-
-@dataclass(frozen=True)
-class _Positioned:
-    """A tree node; ``position`` (its offset in the text) takes no part in equality."""
-
-    position: int = field(default=0, compare=False, kw_only=True)
-
-
-@dataclass(frozen=True)
-class ColumnRef(_Positioned):
-    """A tag (column) by its lower-case name."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Literal(_Positioned):
-    """A constant: bool, int, Decimal, str, or None for NULL."""
-
-    value: bool | int | Decimal | str | None
-
-
-@dataclass(frozen=True)
-class Negate(_Positioned):
-    """Unary minus."""
-
-    operand: Node
-
-
-@dataclass(frozen=True)
-class Arithmetic(_Positioned):
-    """``left op right`` with op one of ``+ - * /``."""
-
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class Comparison(_Positioned):
-    """``left op right`` with op one of ``= != < <= > >=`` (``==`` and ``<>`` are normalised)."""
-
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class InList(_Positioned):
-    """``operand [not] in (values)``."""
-
-    operand: Node
-    values: tuple[Node, ...]
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class IsNull(_Positioned):
-    """``operand is [not] null``."""
-
-    operand: Node
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class Between(_Positioned):
-    """``operand [not] between low and high`` (both bounds included)."""
-
-    operand: Node
-    low: Node
-    high: Node
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class Not(_Positioned):
-    """Logical negation."""
-
-    operand: Node
-
-
-@dataclass(frozen=True)
-class Logical(_Positioned):
-    """``and`` / ``or`` over two or more operands, kept flat so long chains stay shallow."""
-
-    op: str
-    operands: tuple[Node, ...]
-
-
-Node = ColumnRef | Literal | Negate | Arithmetic | Comparison | InList | IsNull | Between | Not | Logical
-_NODE_TYPES = (ColumnRef, Literal, Negate, Arithmetic, Comparison, InList, IsNull, Between, Not, Logical)
-
-
-@dataclass(frozen=True)
-class Expression:
-    """A parsed expression: its source text (for error messages) and the root of its tree."""
-
-    text: str
-    root: Node
 
 
 @dataclass(frozen=True)
@@ -370,114 +285,3 @@ class _Parser:
             return inner
         self.index -= 1
         raise self.unexpected("a value, a tag or '('")
-
-
-def as_expression(expression: Expression | Node) -> Expression:
-    """``expression`` itself, or a hand-built tree wrapped without source text."""
-    return expression if isinstance(expression, Expression) else Expression("", expression)
-
-
-def children(node: Node) -> Iterator[Node]:
-    """The direct sub-nodes of ``node``."""
-    for item in fields(node):
-        value = getattr(node, item.name)
-        yield from (part for part in (value if isinstance(value, tuple) else (value,)) if isinstance(part, _Positioned))
-
-
-def referenced_columns(expression: Expression | Node) -> set[str]:
-    """The names of all tags (columns) the expression reads."""
-    pending, names = [as_expression(expression).root], set()
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ColumnRef):
-            names.add(node.name)
-        pending.extend(children(node))
-    return names
-
-
-def check_expression(expression: Expression | Node, columns: Mapping[str, str], *, expect_boolean: bool) -> str:
-    """Type-check against ``columns`` (name -> boolean, string, number or date); returns the value type.
-
-    Refuses unknown tags (suggesting close names), mixed-type comparisons, non-boolean operands of
-    AND/OR/NOT, and NULL literals (``x = null`` is never true: write ``x is null``).
-    """
-    types = {name.lower(): value_type for name, value_type in columns.items()}
-    if bad := sorted(set(types.values()) - VALUE_TYPES):
-        raise ValueError(f"unknown value types {bad}; expected some of {sorted(VALUE_TYPES)}")
-    expression = as_expression(expression)
-    checker = _Checker(expression.text, types)
-    if expect_boolean:
-        checker.expect(expression.root, "boolean", "a condition")
-        return "boolean"
-    return checker.type_of(expression.root)
-
-
-class _Checker:
-    """Computes the value type of each node, raising at the first misuse."""
-
-    def __init__(self, text: str, types: Mapping[str, str]) -> None:
-        self.text, self.types = text, types
-
-    def error(self, reason: str, node: Node, hint: str = "") -> TagExpressionError:
-        return TagExpressionError(reason, self.text, node.position, hint)
-
-    def type_of(self, node: Node) -> str:
-        match node:
-            case ColumnRef(name=name) if name in self.types:
-                return self.types[name]
-            case ColumnRef(name=name):
-                close = difflib.get_close_matches(name, list(self.types), n=3)
-                hint = "did you mean " + " or ".join(repr(match) for match in close) + "?" if close else ""
-                raise self.error(f"unknown tag {name!r}", node, hint)
-            case Literal(value=None):
-                raise self.error("NULL is never equal to anything", node, "use 'is null' or 'is not null'")
-            case Literal(value=bool()):
-                return "boolean"
-            case Literal(value=str()):
-                return "string"
-            case Literal(value=int() | Decimal()):
-                return "number"
-            case Negate(operand=operand):
-                return self.expect(operand, "number", "'-'")
-            case Arithmetic(op=op, left=left, right=right):
-                self.expect(left, "number", repr(op))
-                return self.expect(right, "number", repr(op))
-            case Comparison() | Between() | InList():
-                self.comparable(node, *children(node))
-                return "boolean"
-            case IsNull(operand=operand):
-                self.type_of(operand)
-                return "boolean"
-            case Not() | Logical():
-                for operand in children(node):
-                    self.expect(operand, "boolean", repr(getattr(node, "op", "not")))
-                return "boolean"
-        raise TypeError(f"not a tag-expression node: {node!r}")
-
-    def expect(self, node: Node, wanted: str, context: str) -> str:
-        found = self.type_of(node)
-        if found != wanted:
-            what = f"tag {node.name!r}" if isinstance(node, ColumnRef) else "this"
-            raise self.error(f"{context} needs a {wanted}, but {what} is a {found}", node)
-        return found
-
-    def comparable(self, at: Node, *nodes: Node) -> None:
-        """All ``nodes`` share one type; a date also compares with a 'YYYY-MM-DD' string literal."""
-        typed = [(node, self.type_of(node)) for node in nodes]
-        kinds = list(dict.fromkeys(kind for _, kind in typed))
-        if len(kinds) == 1:
-            return
-        if set(kinds) == {"date", "string"}:
-            for node, kind in typed:
-                if kind == "string" and not (isinstance(node, Literal) and _is_iso_date(node.value)):
-                    raise self.error("a date compares only with a date or a 'YYYY-MM-DD' string", node)
-            return
-        raise self.error(f"cannot compare {' with '.join(kinds)}", at)
-
-
-def _is_iso_date(text: str) -> bool:
-    """Whether ``text`` is a real calendar date written YYYY-MM-DD (as Spark casts it)."""
-    try:
-        return bool(_ISO_DATE.fullmatch(text)) and date.fromisoformat(text) is not None
-    except ValueError:
-        return False
