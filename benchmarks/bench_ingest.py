@@ -14,24 +14,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import resource
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
+from peak_memory import peak_rss_mb
+
 BUSINESS_DATE = date(2026, 11, 30)
 DUCKDB_TYPES = {"string": "VARCHAR", "msisdn": "VARCHAR", "long": "BIGINT", "int": "INTEGER", "timestamp": "TIMESTAMP"}
-
-
-def _peak_rss_mb(pid: int | None = None) -> float:
-    if pid is None:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _text_megabytes(paths: list[Path]) -> float:
@@ -126,7 +118,7 @@ def main() -> int:
     ]
     other_seconds = time.perf_counter() - started
     other_rows = sum(t.rows_read for r in others for t in r.tables)
-    jvm_peak = _peak_rss_mb(jvm_pid)
+    jvm_peak = peak_rss_mb(jvm_pid)
     spark.stop()
     print(
         f"Spark: GN_TRAFFIC {rows:,} rows in {spark_seconds:.1f} s; other tables {other_rows:,} rows in "
@@ -154,7 +146,7 @@ def main() -> int:
     )
     print(f"Spark / reference time ratio: {spark_seconds / reference_seconds:.1f}x")
     print(f"accepted {result.rows_accepted:,}, quarantined {result.rows_quarantined:,}, status {result.status}")
-    print(f"peak memory: python {_peak_rss_mb():,.0f} MB, Spark JVM {jvm_peak:,.0f} MB (cores: {os.cpu_count()})")
+    print(f"peak memory: python {peak_rss_mb():,.0f} MB, Spark JVM {jvm_peak:,.0f} MB (cores: {os.cpu_count()})")
     return 0
 
 

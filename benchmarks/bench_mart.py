@@ -11,13 +11,12 @@ slowest nodes, then starts a fresh Spark session and times a few trial counts of
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import time
 from datetime import date
-from pathlib import Path
 
 import pyarrow.dataset as ds
+from peak_memory import peak_rss_mb
 
 EXPRESSIONS = [
     "interest_video and terminal_5g_capable and not is_dnd and city in ('taiyuan','datong')",
@@ -26,15 +25,6 @@ EXPRESSIONS = [
     "forwarding_over_half and arpu_3m_yuan > 50 and not marketing_sensitive",
     "age_years between 18 and 30 and (interest_games or interest_video) and prefers_app",
 ]
-
-
-def _peak_mb(pid: int | None = None) -> float:
-    if pid is None:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _jvm_pid(spark) -> int | None:
@@ -84,7 +74,7 @@ def main() -> None:
             f"  count {index + 1}: {result.matched:,} of {result.subscribers:,} in {result.seconds:.2f} s  {expression}"
         )
     print(f"trial count: first {timings[0]:.2f} s, median {statistics.median(timings):.2f} s, max {max(timings):.2f} s")
-    print(f"peak memory: Python {_peak_mb():.0f} MB, Spark JVM {_peak_mb(_jvm_pid(spark)):.0f} MB")
+    print(f"peak memory: Python {peak_rss_mb():.0f} MB, Spark JVM {peak_rss_mb(_jvm_pid(spark)):.0f} MB")
 
 
 if __name__ == "__main__":

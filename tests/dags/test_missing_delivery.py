@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
-from tests.conftest import REPOSITORY_ROOT, VENV_BIN
+from tests.support.airflow import airflow_dags_test
 
 pytestmark = pytest.mark.slow
 
 
 def test_missing_source_fails_its_branch_naming_the_files(airflow_db, tmp_path):
-    env = {
-        **os.environ,
-        "TELCO_MART_HOME": str(tmp_path / "empty_home"),
-        "TELCO_MART_DELIVERY_TIMEOUT_SECONDS": "3",
-        "TELCO_MART_DELIVERY_POKE_SECONDS": "1",
-        "TELCO_MART_SPARK_MASTER": "local[1]",
-    }
-    completed = subprocess.run(
-        [str(VENV_BIN / "airflow"), "dags", "test", "telco_mart_daily", "2026-11-23"],
-        env=env,
-        capture_output=True,
-        text=True,
+    completed = airflow_dags_test(
+        "2026-11-23",
+        tmp_path / "empty_home",
         timeout=600,
-        cwd=REPOSITORY_ROOT,
+        TELCO_MART_DELIVERY_TIMEOUT_SECONDS="3",
+        TELCO_MART_DELIVERY_POKE_SECONDS="1",
+        TELCO_MART_SPARK_MASTER="local[1]",
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode != 0, output[-3000:]

@@ -4,15 +4,13 @@ jump) fails the raw quality gate, and the mart is not built for that date."""
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
 from datetime import date
 
 import pytest
 
 from telco_mart.generate import GenerateOptions, generate
 from telco_mart.settings import DataLayout
-from tests.conftest import REPOSITORY_ROOT, VENV_BIN
+from tests.support.airflow import airflow_dags_test
 from tests.support.extracts import land_lines
 
 pytestmark = pytest.mark.slow
@@ -37,20 +35,7 @@ def test_a_critical_expectation_stops_the_mart_for_the_date(airflow_db, contract
     )
     generate(layout, options)
     assert _halve_terminal_library(contract, layout) > 10
-    env = {
-        **os.environ,
-        "TELCO_MART_HOME": str(layout.root),
-        "TELCO_MART_SPARK_MASTER": "local[2]",
-        "PYSPARK_PYTHON": str(VENV_BIN / "python"),
-    }
-    completed = subprocess.run(
-        [str(VENV_BIN / "airflow"), "dags", "test", "telco_mart_daily", DAY.isoformat()],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPOSITORY_ROOT,
-    )
+    completed = airflow_dags_test(DAY.isoformat(), layout.root)
     output = completed.stdout + completed.stderr
     assert completed.returncode != 0, output[-3000:]
     assert "QualityGateFailed" in output and "quality gate raw failed on 2026-10-31" in output

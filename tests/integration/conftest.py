@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 
-from tests.conftest import REPOSITORY_ROOT, TINY_END, VENV_BIN
+from tests.conftest import TINY_END
+from tests.support.airflow import airflow_dags_test
 
 
 @pytest.fixture(scope="session")
 def daily_dag_run(tiny_dataset, airflow_db):
     """`airflow dags test telco_mart_daily <last tiny date>`: ingestion, quality gates, mart build."""
-    env = {
-        **os.environ,
-        "TELCO_MART_HOME": str(tiny_dataset.root),
-        "TELCO_MART_SPARK_MASTER": "local[2]",
-        "PYSPARK_PYTHON": str(VENV_BIN / "python"),
-    }
-    return subprocess.run(
-        [str(VENV_BIN / "airflow"), "dags", "test", "telco_mart_daily", TINY_END],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        cwd=REPOSITORY_ROOT,
-    )
+    return airflow_dags_test(TINY_END, tiny_dataset.root, timeout=1500)
