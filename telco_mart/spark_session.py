@@ -108,6 +108,11 @@ def get_spark(app_name: str = "telco-mart", layout: DataLayout | None = None, *,
         builder = builder.master(master)
     for key, value in spark_settings(master, layout).items():
         builder = builder.config(key, value)
+    active = SparkSession.getActiveSession()
+    if catalog and active is not None and active.conf.get("spark.sql.catalogImplementation") != "hive":
+        # A process that ran path-based jobs first (`airflow dags test` runs every task in one
+        # process) holds a session without the catalogue; the catalogue is a static setting.
+        active.stop()
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     if master is not None and not is_local_master(master):

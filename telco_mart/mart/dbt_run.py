@@ -67,9 +67,10 @@ def run_dbt(arguments: list[str], layout: DataLayout, dbt_vars: dict | None = No
     """
     os.environ.update(dbt_environment(layout))
     if os.environ.get(TARGET_VARIABLE, "local") == "local":
+        from telco_mart.mart.catalogue import register_mart_tables
         from telco_mart.spark_session import get_spark
 
-        get_spark("telco-mart-dbt", layout, catalog=True)
+        register_mart_tables(get_spark("telco-mart-dbt", layout, catalog=True), layout)
 
     from dbt.cli.main import dbtRunner
 
