@@ -285,32 +285,40 @@ def tags_list(
 
 @tags_app.command("count")
 def tags_count(
-    expression: Annotated[str, typer.Argument(help="e.g. \"interest_video and not is_dnd and city in ('taiyuan')\"")],
+    expressions: Annotated[
+        list[str],
+        typer.Argument(
+            help="One or more target groups, e.g. \"interest_video and not is_dnd and city in ('taiyuan')\""
+        ),
+    ],
     date: Annotated[str | None, typer.Option(help="Count on this business date (default latest).")] = None,
 ) -> None:
-    """Trial-count a target group: the number of subscribers and its breakdown by city and value segment."""
+    """Trial-count target groups: subscribers matching each, with the breakdown by city and value segment."""
     import time
 
     from telco_mart.cli_progress import print_rows, spinner
     from telco_mart.settings import DataLayout
     from telco_mart.spark_session import get_spark
-    from telco_mart.tags.counting import checked_target_group, count_target_group
+    from telco_mart.tags.counting import TargetGroupCounter, checked_target_group
 
-    checked_target_group(expression)  # a malformed expression fails before Spark starts
+    for expression in expressions:
+        checked_target_group(expression)  # a malformed expression fails before Spark starts
     started = time.perf_counter()
-    with spinner(console, "starting Spark"):
-        spark = get_spark("telco-mart-tags")
+    with spinner(console, "starting Spark and opening the tags"):
+        counter = TargetGroupCounter(
+            get_spark("telco-mart-tags"), DataLayout.from_environment(), parse_business_date(date) if date else None
+        )
     startup = time.perf_counter() - started
-    result = count_target_group(
-        spark, DataLayout.from_environment(), expression, parse_business_date(date) if date else None
-    )
-    share = result.matched / result.subscribers if result.subscribers else 0.0
-    output.print(f"{result.matched:,} of {result.subscribers:,} subscribers ({share:.1%}) on {result.business_date}")
-    print_rows(output, ["city", "subscribers"], [(k or "(none)", f"{v:,}") for k, v in result.by_city])
-    print_rows(
-        output, ["value_segment", "subscribers"], [(k or "(none)", f"{v:,}") for k, v in result.by_value_segment]
-    )
-    output.print(f"counted in {result.seconds:.2f} s (Spark start-up {startup:.1f} s)")
+    output.print(f"Spark start-up and opening fct_subscriber_tags of {counter.business_date}: {startup:.1f} s")
+    for expression in expressions:
+        result = counter.count(expression)
+        share = result.matched / result.subscribers if result.subscribers else 0.0
+        output.print(f"\n{expression}\n{result.matched:,} of {result.subscribers:,} subscribers ({share:.1%})")
+        print_rows(output, ["city", "subscribers"], [(k or "(none)", f"{v:,}") for k, v in result.by_city])
+        print_rows(
+            output, ["value_segment", "subscribers"], [(k or "(none)", f"{v:,}") for k, v in result.by_value_segment]
+        )
+        output.print(f"counted in {result.seconds:.2f} s")
 
 
 @tags_app.command("generate")

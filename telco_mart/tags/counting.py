@@ -68,35 +68,56 @@ def checked_target_group(expression_text: str) -> Expression:
     return expression
 
 
+class TargetGroupCounter:
+    """Counts target groups on one tag partition; opening it once lets a planner try many groups.
+
+    Opening reads the partition's schema and runs one aggregate (the base by city and value
+    segment), which also warms the JVM, so that each count afterwards is one small Spark job.
+    """
+
+    def __init__(self, spark, layout: DataLayout, as_of: date | None = None) -> None:
+        from pyspark.sql import functions as F
+
+        self.business_date = _chosen_date(layout, as_of, TAGS_TABLE)
+        partition = layout.mart / TAGS_TABLE / f"business_date={self.business_date}"
+        self.tags_df = spark.read.parquet(str(partition))
+        base = self.tags_df.groupBy(*BREAKDOWN_TAGS).agg(F.count(F.lit(1)).alias("subscribers")).collect()
+        self.subscribers = sum(row["subscribers"] for row in base)
+
+    def count(self, expression_text: str) -> TagCount:
+        """The subscribers matching ``expression_text``, with the breakdown by city and value segment."""
+        from pyspark.sql import functions as F
+
+        expression = checked_target_group(expression_text)
+        started = time.perf_counter()
+        needed = sorted(referenced_columns(expression) | set(BREAKDOWN_TAGS))
+        rows = (
+            self.tags_df.select(*needed)
+            .where(to_spark_column(expression))
+            .groupBy(*BREAKDOWN_TAGS)
+            .agg(F.count(F.lit(1)).alias("matched"))
+            .collect()
+        )
+        by_city: dict[str | None, int] = {}
+        by_segment: dict[str | None, int] = {}
+        for row in rows:
+            by_city[row["city"]] = by_city.get(row["city"], 0) + row["matched"]
+            by_segment[row["value_segment"]] = by_segment.get(row["value_segment"], 0) + row["matched"]
+        return TagCount(
+            expression=expression_text,
+            business_date=self.business_date,
+            subscribers=self.subscribers,
+            matched=sum(row["matched"] for row in rows),
+            by_city=sorted(by_city.items(), key=lambda kv: -kv[1]),
+            by_value_segment=sorted(by_segment.items(), key=lambda kv: -kv[1]),
+            seconds=time.perf_counter() - started,
+        )
+
+
 def count_target_group(spark, layout: DataLayout, expression_text: str, as_of: date | None = None) -> TagCount:
     """Count the subscribers matching ``expression_text`` on the latest tag partition (or ``as_of``)."""
-    from pyspark.sql import functions as F
-
-    expression = checked_target_group(expression_text)
-    business_date = _chosen_date(layout, as_of, TAGS_TABLE)
-    started = time.perf_counter()
-    partition = layout.mart / TAGS_TABLE / f"business_date={business_date}"
-    needed = sorted(referenced_columns(expression) | set(BREAKDOWN_TAGS))
-    tags_df = spark.read.parquet(str(partition)).select(*needed)
-    rows = (
-        tags_df.groupBy(*BREAKDOWN_TAGS)
-        .agg(F.count(F.lit(1)).alias("subscribers"), F.count_if(to_spark_column(expression)).alias("matched"))
-        .collect()
-    )
-    by_city: dict[str | None, int] = {}
-    by_segment: dict[str | None, int] = {}
-    for row in rows:
-        by_city[row["city"]] = by_city.get(row["city"], 0) + row["matched"]
-        by_segment[row["value_segment"]] = by_segment.get(row["value_segment"], 0) + row["matched"]
-    return TagCount(
-        expression=expression_text,
-        business_date=business_date,
-        subscribers=sum(r["subscribers"] for r in rows),
-        matched=sum(r["matched"] for r in rows),
-        by_city=sorted(((k, v) for k, v in by_city.items() if v), key=lambda kv: -kv[1]),
-        by_value_segment=sorted(((k, v) for k, v in by_segment.items() if v), key=lambda kv: -kv[1]),
-        seconds=time.perf_counter() - started,
-    )
+    checked_target_group(expression_text)  # refuse a bad expression before touching the data
+    return TargetGroupCounter(spark, layout, as_of).count(expression_text)
 
 
 def tag_list(layout: DataLayout, category: str | None = None, as_of: date | None = None) -> list[dict]:
