@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -146,3 +147,22 @@ def test_rebuilding_a_date_without_the_metastore_gives_the_same_mart(mart, spark
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
     for table, rows in before.items():
         assertDataFrameEqual(snapshot(table), rows)
+
+
+def test_dbt_docs_are_generated_with_the_mart_columns(mart):
+    completed = subprocess.run(
+        [str(VENV_BIN / "telco-mart"), "mart", "docs", "--date", TINY_END],
+        env={**os.environ, "TELCO_MART_HOME": str(mart.root), "TELCO_MART_SPARK_MASTER": "local[2]"},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
+    target = mart.root / "dbt" / "target"
+    assert (target / "index.html").exists()
+    catalog = json.loads((target / "catalog.json").read_text())
+    dim = next(node for key, node in catalog["nodes"].items() if key.endswith(".dim_subscriber"))
+    assert {"subscriber_id", "msisdn_masked", "is_dnd", "business_date"} <= {c.lower() for c in dim["columns"]}
+    manifest = json.loads((target / "manifest.json").read_text())
+    described = manifest["nodes"]["model.telco_mart.dim_subscriber"]["columns"]
+    assert described["msisdn_masked"]["description"]
