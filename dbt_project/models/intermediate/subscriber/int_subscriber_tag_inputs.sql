@@ -69,7 +69,8 @@ retention_results as (
 household_products as (
 
     select * from {{ ref('stg_crm__household_products') }}
-    where business_date = {{ business_date() }}
+    where
+        business_date = {{ business_date() }}
         and product_status = 'active'
 
 ),
