@@ -3,8 +3,9 @@
 Rolling facts (7/30-day app usage, handset changes) read the daily facts of earlier days.
 Rather than reading 30 days of raw traffic every day, each day's aggregate is built once;
 a build of D also builds any day of the look-back window whose daily partition is missing
-but whose raw data exists (a first run, a gap after an outage). A run of D always rebuilds
-D itself, so running a date twice gives the same result.
+but whose raw data exists (a first run, a gap after an outage), or is older than its raw
+data (a late delivery re-ingested since). A run of D always rebuilds D itself, so running a
+date twice gives the same result.
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def _has_partition(folder, name: str) -> bool:
     return path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir())
 
 
+def _file_times(partition) -> list[float]:
+    return [p.stat().st_mtime for p in partition.iterdir() if p.suffix == ".parquet"]
+
+
+def _is_current(raw_partitions: list, mart_partitions: list) -> bool:
+    """Every mart partition exists and was written after the newest of its raw inputs."""
+    if not all(_has_partition(p.parent, p.name) for p in mart_partitions):
+        return False
+    newest_input = max(t for p in raw_partitions for t in _file_times(p))
+    return min(t for p in mart_partitions for t in _file_times(p)) >= newest_input
+
+
 def _month_ends_before(day: date, months: int) -> list[date]:
     ends, cursor = [], day.replace(day=1) - timedelta(days=1)
     if (day + timedelta(days=1)).day == 1:
@@ -61,20 +74,21 @@ def plan_mart_build(business_date: date, layout: DataLayout) -> MartPlan:
     daily = {business_date}
     for offset in range(1, LOOKBACK_DAYS):
         day = business_date - timedelta(days=offset)
-        raw_present = all(_has_partition(layout.raw_table(s, t), partition_name(day)) for s, t in DAILY_SOURCES)
-        mart_present = all(
-            _has_partition(layout.mart / fact, partition_name(day).replace("dt=", "business_date="))
-            for fact in DAILY_FACTS
-        )
-        if raw_present and not mart_present:
+        raw_partitions = [layout.raw_table(s, t) / partition_name(day) for s, t in DAILY_SOURCES]
+        if not all(_has_partition(p.parent, p.name) for p in raw_partitions):
+            continue
+        mart_partitions = [layout.mart / fact / f"business_date={day}" for fact in DAILY_FACTS]
+        if not _is_current(raw_partitions, mart_partitions):
             daily.add(day)
     bills = layout.raw_table(*BILL_SOURCE)
     month_ends = []
     for month_end in _month_ends_before(business_date, BILL_LOOKBACK_MONTHS):
         if not _has_partition(bills, partition_name(month_end)):
             continue
-        built = _has_partition(layout.mart / MONTHLY_FACT, f"billing_month={month_end:%Y-%m}")
-        # The latest delivered bill is always rebuilt (a redelivery replaces it); older ones when missing.
-        if not built or not month_ends:
+        current = _is_current(
+            [bills / partition_name(month_end)], [layout.mart / MONTHLY_FACT / f"billing_month={month_end:%Y-%m}"]
+        )
+        # The latest delivered bill is always rebuilt; older ones when missing or redelivered since.
+        if not current or not month_ends:
             month_ends.append(month_end)
     return MartPlan(business_date, tuple(sorted(daily)), tuple(sorted(month_ends)))
