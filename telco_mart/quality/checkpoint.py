@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from telco_mart.errors import TelcoMartError
@@ -104,7 +104,10 @@ def run_checkpoint(
     from telco_mart.quality.context import QualityContext
 
     context = QualityContext(layout, load_all_suites(expectations_dir))
-    run_id = RunIdentifier(run_name=f"{name}-{business_date:%Y-%m-%d}", run_time=datetime.now(UTC))
+    # The run is named and timed by its business date, never the wall clock: rerunning a date
+    # replaces that date's results instead of piling up a run per attempt.
+    run_time = datetime.combine(business_date, time.min, tzinfo=UTC)
+    run_id = RunIdentifier(run_name=f"{name}-{business_date:%Y-%m-%d}", run_time=run_time)
     result = CheckpointResult(checkpoint=name, business_date=business_date)
     for spec in suites:
         batch = build_batch(spec, spark, layout, business_date)
