@@ -1,7 +1,8 @@
 """Partition folders by path: which exist, which one came before, how many rows they hold.
 
-Everything here reads the file system and Parquet footers only (no Spark, no metastore), so it
-costs milliseconds however large the partitions are.
+Shared by the quality gates, the mart build plan, the mart views and the tag counts. Everything
+here reads the file system and Parquet footers only (no Spark, no metastore), so it costs
+milliseconds however large the partitions are.
 """
 
 from __future__ import annotations
@@ -11,20 +12,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-
-def is_month_end(day: date) -> bool:
-    """Whether ``day`` is the last day of its month."""
-    return (day + timedelta(days=1)).month != day.month
-
-
-def previous_month_end(day: date) -> date:
-    """The last day of the month before ``day``'s month."""
-    return day.replace(day=1) - timedelta(days=1)
-
-
-def latest_complete_month(day: date) -> date:
-    """First day of the latest month whose last day is on or before ``day``."""
-    return day.replace(day=1) if is_month_end(day) else previous_month_end(day).replace(day=1)
+from telco_mart.pipeline.dates import previous_month_end
 
 
 def partition_value(key: str, day: date) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from telco_mart.pipeline.dates import is_month_end
+
 CONTRACT_RESOURCE = "interfaces.yaml"
 
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
@@ -77,7 +79,7 @@ class Table:
 
     def is_due(self, business_date: date) -> bool:
         """Whether an extract of this table is expected for ``business_date``."""
-        return self.is_daily or _is_month_end(business_date)
+        return self.is_daily or is_month_end(business_date)
 
     def part_count(self, rows: int) -> int:
         """How many numbered parts an extract of ``rows`` rows is split into."""
@@ -148,10 +150,6 @@ class Contract:
     def control_file_name(self, table: str, business_date: date) -> str:
         """File name of the control file of a table and date."""
         return self.control_pattern.format(table=table, yyyymmdd=f"{business_date:%Y%m%d}")
-
-
-def _is_month_end(day: date) -> bool:
-    return date.fromordinal(day.toordinal() + 1).month != day.month
 
 
 def _parse_column(raw: dict, table: str, code_lists: dict) -> Column:

@@ -33,6 +33,15 @@ class MartBuild:
         return sum(1 for n in self.run.nodes if n.unique_id.startswith(("test.", "unit_test.")) and n.status == "pass")
 
 
+def _run_for_date(arguments: list[str], business_date: date, layout: DataLayout) -> tuple[MartPlan, DbtRun]:
+    """Generate the tag models, plan the date, and run dbt with the plan as vars."""
+    from telco_mart.tags.dbt_models import generate_tag_models
+
+    generate_tag_models()
+    plan = plan_mart_build(business_date, layout)
+    return plan, raise_for_failures(run_dbt(arguments, layout, plan.dbt_vars()))
+
+
 def build_mart(
     business_date: date,
     layout: DataLayout | None = None,
@@ -40,28 +49,20 @@ def build_mart(
     progress: Callable[[str], None] = lambda _: None,
 ) -> MartBuild:
     """Build (and test) the mart partitions of ``business_date``; raises ``DbtRunFailed`` on failure."""
-    from telco_mart.tags.dbt_models import generate_tag_models
-
     layout = layout or DataLayout.from_environment()
-    generate_tag_models()
-    plan = plan_mart_build(business_date, layout)
-    progress(
-        f"mart build {business_date}: {len(plan.daily_dates)} daily partition(s), "
-        f"{len(plan.billing_month_ends)} bill month(s)"
-    )
+    progress(f"mart build {business_date}")
     # Intermediate views carry the business date they were built for: a partial build always
     # rebuilds its upstream too, so it never reads views of another date.
     if select and not select.startswith("+"):
         select = "+" + select
-    arguments = ["build"] + (["--select", select] if select else [])
-    run = raise_for_failures(run_dbt(arguments, layout, plan.dbt_vars()))
+    plan, run = _run_for_date(["build"] + (["--select", select] if select else []), business_date, layout)
+    progress(
+        f"mart build {business_date}: {len(plan.daily_dates)} daily partition(s), "
+        f"{len(plan.billing_month_ends)} bill month(s), {len(run.nodes)} nodes"
+    )
     return MartBuild(plan=plan, run=run)
 
 
 def generate_docs(business_date: date, layout: DataLayout | None = None) -> DbtRun:
     """``dbt docs generate`` for the date; the site lands in ``$TELCO_MART_HOME/dbt/target``."""
-    from telco_mart.tags.dbt_models import generate_tag_models
-
-    layout = layout or DataLayout.from_environment()
-    generate_tag_models()
-    return raise_for_failures(run_dbt(["docs", "generate"], layout, plan_mart_build(business_date, layout).dbt_vars()))
+    return _run_for_date(["docs", "generate"], business_date, layout or DataLayout.from_environment())[1]

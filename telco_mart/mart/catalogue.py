@@ -9,20 +9,31 @@ folder is registered again, partitions included, and history is kept.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from telco_mart.settings import DataLayout
 
 MART_SCHEMA = "mart"
 PARTITION_COLUMNS = ("business_date", "billing_month")
 
 
+def mart_table_folders(layout: DataLayout) -> list[Path]:
+    """The mart's table folders that hold data, by name (a table with no rows yet has no schema)."""
+    if not layout.mart.is_dir():
+        return []
+    folders = (p for p in layout.mart.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    return sorted(folder for folder in folders if any(folder.rglob("*.parquet")))
+
+
 def register_mart_tables(spark, layout: DataLayout, schema: str = MART_SCHEMA) -> list[str]:
     """Register mart folders the catalogue does not know; returns the tables registered."""
-    if not layout.mart.is_dir():
+    folders = mart_table_folders(layout)
+    if not folders:
         return []
     spark.sql(f"create database if not exists `{schema}`")
     registered = []
-    for folder in sorted(p for p in layout.mart.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
-        if spark.catalog.tableExists(f"{schema}.{folder.name}") or not any(folder.rglob("*.parquet")):
+    for folder in folders:
+        if spark.catalog.tableExists(f"{schema}.{folder.name}"):
             continue
         partitions = [c for c in PARTITION_COLUMNS if any(folder.glob(f"{c}=*"))]
         # Spark wants the column list spelled out with PARTITIONED BY: take it from the files.

@@ -43,7 +43,7 @@ class DbtRun:
 
     @property
     def failures(self) -> list[NodeOutcome]:
-        """Nodes that errored or failed (tests) or were skipped because an upstream failed."""
+        """Nodes that errored (models) or failed (tests)."""
         return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
 
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
-from telco_mart.settings import DataLayout, partition_name
+from telco_mart.partitions import parquet_files, partition_path
+from telco_mart.pipeline.dates import is_month_end, previous_month_end
+from telco_mart.settings import DataLayout
 
 # The daily facts that others roll up; the window covers the longest look-back that reads them.
 DAILY_FACTS = ("fct_subscriber_app_usage_daily", "fct_subscriber_handset_daily")
@@ -23,6 +26,7 @@ LOOKBACK_DAYS = 31
 MONTHLY_FACT = "fct_subscriber_monthly_usage"
 BILL_SOURCE = ("boss", "boss_bill_monthly")
 BILL_LOOKBACK_MONTHS = 13
+RAW_KEY, DATE_KEY, MONTH_KEY = "dt", "business_date", "billing_month"
 
 
 @dataclass(frozen=True)
@@ -42,30 +46,21 @@ class MartPlan:
         }
 
 
-def _has_partition(folder, name: str) -> bool:
-    path = folder / name
-    return path.is_dir() and any(p.suffix == ".parquet" for p in path.iterdir())
-
-
-def _file_times(partition) -> list[float]:
-    return [p.stat().st_mtime for p in partition.iterdir() if p.suffix == ".parquet"]
-
-
-def _is_current(raw_partitions: list, mart_partitions: list) -> bool:
-    """Every mart partition exists and was written after the newest of its raw inputs."""
-    if not all(_has_partition(p.parent, p.name) for p in mart_partitions):
+def _is_current(raw_partitions: list[Path], mart_partitions: list[Path]) -> bool:
+    """Every mart partition holds data written after the newest file of its raw inputs."""
+    mart_files = [parquet_files(p) for p in mart_partitions]
+    if not all(mart_files):
         return False
-    newest_input = max(t for p in raw_partitions for t in _file_times(p))
-    return min(t for p in mart_partitions for t in _file_times(p)) >= newest_input
+    newest_input = max(f.stat().st_mtime for p in raw_partitions for f in parquet_files(p))
+    return min(f.stat().st_mtime for files in mart_files for f in files) >= newest_input
 
 
 def _month_ends_before(day: date, months: int) -> list[date]:
-    ends, cursor = [], day.replace(day=1) - timedelta(days=1)
-    if (day + timedelta(days=1)).day == 1:
-        ends.append(day)
+    """``months`` month ends, newest first: ``day`` itself when it is one, then the earlier ones."""
+    ends, cursor = ([day] if is_month_end(day) else []), previous_month_end(day)
     while len(ends) < months:
         ends.append(cursor)
-        cursor = cursor.replace(day=1) - timedelta(days=1)
+        cursor = previous_month_end(cursor)
     return ends
 
 
@@ -74,20 +69,19 @@ def plan_mart_build(business_date: date, layout: DataLayout) -> MartPlan:
     daily = {business_date}
     for offset in range(1, LOOKBACK_DAYS):
         day = business_date - timedelta(days=offset)
-        raw_partitions = [layout.raw_table(s, t) / partition_name(day) for s, t in DAILY_SOURCES]
-        if not all(_has_partition(p.parent, p.name) for p in raw_partitions):
+        raw_partitions = [partition_path(layout.raw_table(s, t), RAW_KEY, day) for s, t in DAILY_SOURCES]
+        if not all(parquet_files(p) for p in raw_partitions):
             continue
-        mart_partitions = [layout.mart / fact / f"business_date={day}" for fact in DAILY_FACTS]
+        mart_partitions = [partition_path(layout.mart / fact, DATE_KEY, day) for fact in DAILY_FACTS]
         if not _is_current(raw_partitions, mart_partitions):
             daily.add(day)
     bills = layout.raw_table(*BILL_SOURCE)
     month_ends = []
     for month_end in _month_ends_before(business_date, BILL_LOOKBACK_MONTHS):
-        if not _has_partition(bills, partition_name(month_end)):
+        bill_partition = partition_path(bills, RAW_KEY, month_end)
+        if not parquet_files(bill_partition):
             continue
-        current = _is_current(
-            [bills / partition_name(month_end)], [layout.mart / MONTHLY_FACT / f"billing_month={month_end:%Y-%m}"]
-        )
+        current = _is_current([bill_partition], [partition_path(layout.mart / MONTHLY_FACT, MONTH_KEY, month_end)])
         # The latest delivered bill is always rebuilt; older ones when missing or redelivered since.
         if not current or not month_ends:
             month_ends.append(month_end)

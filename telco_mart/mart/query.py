@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from telco_mart.errors import TelcoMartError
+from telco_mart.mart.catalogue import mart_table_folders
+from telco_mart.partitions import partition_dates
 from telco_mart.settings import DataLayout
 
 DATE_PARTITION = "business_date"
@@ -34,26 +36,17 @@ class MartView:
     business_date: date | None
 
 
-def _partition_dates(folder) -> list[date]:
-    return sorted(
-        date.fromisoformat(p.name.split("=", 1)[1])
-        for p in folder.iterdir()
-        if p.is_dir() and p.name.startswith(f"{DATE_PARTITION}=")
-    )
-
-
 def register_mart_views(spark, layout: DataLayout, as_of: date | None = None) -> list[MartView]:
     """Register every mart table as views; returns what was registered."""
     from pyspark.sql import functions as F
 
-    if not layout.mart.is_dir() or not any(layout.mart.iterdir()):
+    folders = mart_table_folders(layout)
+    if not folders:
         raise MartQueryError(f"the mart under {layout.mart} is empty: run `telco-mart mart build --date D` first")
     views = []
-    for folder in sorted(p for p in layout.mart.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
-        if not any(folder.rglob("*.parquet")):
-            continue  # a table with no rows yet (no handset change so far) has no schema to read
+    for folder in folders:
         table_df = spark.read.parquet(str(folder))
-        dates = _partition_dates(folder)
+        dates = partition_dates(folder, DATE_PARTITION)
         if dates:
             chosen = max((d for d in dates if as_of is None or d <= as_of), default=None)
             table_df.createOrReplaceTempView(f"{folder.name}_history")
@@ -75,7 +68,8 @@ def check_read_only(query: str) -> str:
         raise MartQueryError("empty query")
     if ";" in _strip_strings(text):
         raise MartQueryError("one statement at a time: the query contains ';'")
-    first_word = _LEADING_COMMENTS.sub("", text).split(None, 1)[0].lower() if text else ""
+    words = _LEADING_COMMENTS.sub("", text).split(None, 1)
+    first_word = words[0].lower() if words else ""
     if first_word not in READ_ONLY_STATEMENTS:
         raise MartQueryError(f"only read-only queries run here ({', '.join(READ_ONLY_STATEMENTS)}); got {first_word!r}")
     return text

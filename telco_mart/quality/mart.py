@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from telco_mart.quality import partitions
+from telco_mart import partitions
+from telco_mart.pipeline.dates import latest_complete_month, previous_month_end
 from telco_mart.quality.metrics import DEFAULT_LOOKBACK_DAYS, Batch, Skipped
 from telco_mart.quality.suites import SuiteSpec
 from telco_mart.settings import DataLayout
@@ -23,8 +24,8 @@ def mart_partition_dates(spec: SuiteSpec, layout: DataLayout, business_date: dat
     Monthly models: the latest complete billing month and the month before it."""
     model_dir = layout.mart / spec.dataset
     if spec.partition == "billing_month":
-        month = partitions.latest_complete_month(business_date)
-        before = partitions.previous_month_end(month).replace(day=1)
+        month = latest_complete_month(business_date)
+        before = previous_month_end(month).replace(day=1)
         return month, before if partitions.has_partition(model_dir, spec.partition, before) else None
     lookback = int(spec.parameters.get("daily_lookback_days", DEFAULT_LOOKBACK_DAYS))
     return business_date, partitions.previous_partition(model_dir, spec.partition, business_date, False, lookback)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from telco_mart import partitions
 from telco_mart.contract import load_contract
-from telco_mart.quality import partitions
 from telco_mart.quality.suites import SuiteSpec
 from telco_mart.settings import DataLayout
 

@@ -139,6 +139,11 @@ def _checked_value(value: object) -> bool | int | Decimal | str | None:
     raise TypeError(f"unsupported literal value {value!r}; use bool, int, Decimal, str or None")
 
 
+def sql_string_literal(text: str) -> str:
+    """A Spark SQL string literal: quotes and backslashes escaped, Jinja braces made inert for dbt."""
+    return "'" + text.translate(_SQL_STRING_ESCAPES) + "'"
+
+
 def _sql_literal(value: bool | int | Decimal | str | None) -> str:
     """A Spark SQL literal; Spark types ``12`` as int and ``0.30`` as decimal(2,2), as ``F.lit`` does."""
     if value is None:
@@ -146,6 +151,6 @@ def _sql_literal(value: bool | int | Decimal | str | None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return "'" + value.translate(_SQL_STRING_ESCAPES) + "'"
+        return sql_string_literal(value)
     text = format(value, "f") if isinstance(value, Decimal) else str(value)
     return f"({text})" if text.startswith("-") else text

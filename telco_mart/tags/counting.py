@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import pyarrow.dataset as ds
 
 from telco_mart.errors import TelcoMartError
+from telco_mart.partitions import partition_dates
 from telco_mart.settings import DataLayout
 from telco_mart.tags.compile import to_spark_column
 from telco_mart.tags.expression import Expression, check_expression, parse_expression, referenced_columns
@@ -43,10 +45,7 @@ class TagCount:
 
 def tag_partition_dates(layout: DataLayout, table: str = TAGS_TABLE) -> list[date]:
     """Business dates for which the table has a partition, oldest first."""
-    folder = layout.mart / table
-    if not folder.is_dir():
-        return []
-    return sorted(date.fromisoformat(p.name.split("=", 1)[1]) for p in folder.glob("business_date=*") if p.is_dir())
+    return partition_dates(layout.mart / table, "business_date")
 
 
 def _chosen_date(layout: DataLayout, as_of: date | None, table: str) -> date:
@@ -61,10 +60,16 @@ def tag_types(tags: list[Tag]) -> dict[str, str]:
     return {t.id: t.value_type for t in tags if not t.retired}
 
 
+@cache
+def _types_in_force() -> dict[str, str]:
+    # Read and checked once per process: a planner's session checks many expressions.
+    return tag_types(load_tag_library())
+
+
 def checked_target_group(expression_text: str) -> Expression:
     """Parse and type-check a target-group expression against the tag library (no Spark needed)."""
     expression = parse_expression(expression_text)
-    check_expression(expression, tag_types(load_tag_library()), expect_boolean=True)
+    check_expression(expression, _types_in_force(), expect_boolean=True)
     return expression
 
 
@@ -122,9 +127,10 @@ def count_target_group(spark, layout: DataLayout, expression_text: str, as_of: d
 
 def tag_list(layout: DataLayout, category: str | None = None, as_of: date | None = None) -> list[dict]:
     """The library's tags (optionally one category) with their coverage on the latest catalogue date."""
-    tags = [t for t in load_tag_library() if not t.retired and (category is None or t.category == category)]
+    library = load_tag_library()
+    tags = [t for t in library if not t.retired and (category is None or t.category == category)]
     if category is not None and not tags:
-        known = sorted({t.category for t in load_tag_library()})
+        known = sorted({t.category for t in library})
         raise TelcoMartError(f"no tags in category {category!r}; categories: {', '.join(known)}")
     coverage: dict[str, tuple[int, float | None]] = {}
     dates = [d for d in tag_partition_dates(layout, CATALOGUE_TABLE) if as_of is None or d <= as_of]

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from telco_mart.settings import REPOSITORY_ROOT
-from telco_mart.tags.compile import to_spark_sql
+from telco_mart.tags.compile import sql_string_literal, to_spark_sql
 from telco_mart.tags.library import INPUT_MODEL, Tag, load_tag_library
 
 OUTPUT_DIR = REPOSITORY_ROOT / "dbt_project" / "models" / "marts" / "tags"
@@ -64,12 +64,6 @@ select * from final
 """
 
 
-def _sql_string(text: str) -> str:
-    # Library text is trusted YAML, but quote it properly anyway (and keep Jinja braces inert).
-    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("{", "\\u007B").replace("}", "\\u007D")
-    return f"'{escaped}'"
-
-
 def render_tag_catalogue(tags: list[Tag]) -> str:
     """The SQL of ``tag_catalogue``: one row per tag per date with its coverage and its change."""
     tags = [t for t in tags if not t.retired]
@@ -78,7 +72,9 @@ def render_tag_catalogue(tags: list[Tag]) -> str:
     )
     stacked = ",\n".join(f"            '{t.id}', `{t.id}`" for t in tags)
     definitions = ",\n".join(
-        "        (" + ", ".join(_sql_string(v) for v in (t.id, *(getattr(t, c) for c in _CATALOGUE_TEXT_COLUMNS))) + ")"
+        "        ("
+        + ", ".join(sql_string_literal(v) for v in (t.id, *(getattr(t, c) for c in _CATALOGUE_TEXT_COLUMNS)))
+        + ")"
         for t in tags
     )
     return f"""{HEADER}{{{{ config(partition_by=['business_date']) }}}}

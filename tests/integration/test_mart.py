@@ -14,6 +14,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.testing import assertDataFrameEqual
 
+from telco_mart.mart.catalogue import mart_table_folders
 from telco_mart.mart.query import MartQueryError, run_query
 from telco_mart.tags.counting import count_target_group
 from telco_mart.tags.expression import TagExpressionError
@@ -43,7 +44,7 @@ def test_every_subscriber_of_the_day_is_in_dim_subscriber_with_a_masked_number(m
 
 
 def test_no_mart_table_holds_a_full_mobile_number(mart, spark):
-    folders = sorted(p for p in mart.mart.iterdir() if p.is_dir() and any(p.rglob("*.parquet")))
+    folders = mart_table_folders(mart)
     assert len(folders) >= 12
     for folder in folders:
         table_df = spark.read.parquet(str(folder))
