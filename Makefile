@@ -31,6 +31,8 @@ DEMO_SUBSCRIBERS ?= 20000
 DEMO_SESSIONS ?= 20
 DEMO_DAILY_DAYS ?= 31
 DEMO_DEFECT_RATE ?= 0.002
+# A subscriber with several open tasks on the demo's last date, for the front-desk lookup.
+DEMO_LOOKUP ?= S0000000098
 
 .PHONY: help
 help: ## List the targets
@@ -54,7 +56,7 @@ airflow-init: venv ## Create the Airflow metadata DB (SQLite under the data root
 	$(BIN)/airflow pools set telco_mart_spark 2 "Spark tasks that may run at once on this machine" > /dev/null
 
 .PHONY: demo
-demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ingest, quality, dbt mart, tags)
+demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ingest, quality, dbt mart, tags, task models)
 	@echo "==> 1/4 generating $(DEMO_SUBSCRIBERS) subscribers, $(DEMO_START_DATE)..$(DEMO_END_DATE) under $(TELCO_MART_HOME)"
 	$(BIN)/telco-mart generate --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE) \
 	  --subscribers $(DEMO_SUBSCRIBERS) --sessions-per-day $(DEMO_SESSIONS) --daily-days $(DEMO_DAILY_DAYS) \
@@ -67,11 +69,16 @@ demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ing
 	$(BIN)/airflow dags test telco_mart_daily $(DEMO_END_DATE) > $(TELCO_MART_HOME)/demo-dag-test.log 2>&1 \
 	  || (grep -E "ERROR|error|Failed|failed" $(TELCO_MART_HOME)/demo-dag-test.log | tail -20; exit 1)
 	@grep -E "DAG TEST\] running task|new_state=" $(TELCO_MART_HOME)/demo-dag-test.log | sed -E 's/.*running task <TaskInstance: ([^ ]+).*/  ran \1/; s/.*(new_state=[a-z_]+).*/    \1/' || true
+	@grep -o "no champion churn model existed.*promoted it" $(TELCO_MART_HOME)/demo-dag-test.log | head -1 | sed 's/^/  task_models: /' || true
 	@echo "==> 4/4 summary"
 	$(BIN)/telco-mart summary --start-date $(DEMO_START_DATE) --end-date $(DEMO_END_DATE)
 	@echo "==> the mart: an analyst's query and a planner's trial count"
 	$(BIN)/telco-mart sql "select city, count(*) as subscribers, sum(cast(is_dnd as int)) as do_not_disturb from dim_subscriber group by city order by subscribers desc" 2>/dev/null
 	$(BIN)/telco-mart tags count "interest_video and terminal_5g_capable and not is_dnd and city in ('taiyuan','datong')" 2>/dev/null
+	@echo "==> the task models: targets per sub-task, the churn model, and the front desk's view of one subscriber"
+	$(BIN)/telco-mart sql "select task_class, task_code, count(*) as targets, max(model_version) as model from fct_task_targets group by task_class, task_code order by task_class, task_code" 2>/dev/null
+	$(BIN)/telco-mart models list churn
+	$(BIN)/telco-mart lookup $(DEMO_LOOKUP) 2>/dev/null
 	@echo "Daily DAG log: $(TELCO_MART_HOME)/demo-dag-test.log; Data Docs: $(TELCO_MART_HOME)/quality/; tags: telco-mart tags list"
 
 .PHONY: lint

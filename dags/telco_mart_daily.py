@@ -21,6 +21,13 @@ The daily batch of the telco-mart marketing mart, for one **business date**.
   model or test fails the task and stops everything downstream.
 * **quality_mart**: the `mart` checkpoint (shares in [0, 1], no negative money, masked
   numbers, tag coverage drift).
+* **task_models**: the six task models: the champion churn model scores every subscriber
+  (`fct_task_scores`; with no champion yet, one is trained on the mart and promoted, and the
+  log says so), package fit (`fct_package_fit`), and `fct_task_targets`: one row per
+  subscriber per sub-task that holds, ranked, with the reason and the package to recommend.
+* **is_month_end** / **retrain_churn_challenger**: on a month end (new bills and churn
+  statuses), a challenger churn model is trained and registered; a person compares it with
+  `telco-mart models compare churn <version>` and promotes it.
 
 Backfill business dates D1..D2 with
 `airflow backfill create --dag-id telco_mart_daily --from-date D1T00:00:00+08:00 --to-date D2T00:00:00+08:00`
@@ -61,7 +68,7 @@ with DAG(
         "retries": 2,
         "retry_delay": pendulum.duration(minutes=5),
     },
-    tags=["telco-mart", "impact/tier_1", "ingestion", "mart"],
+    tags=["telco-mart", "impact/tier_1", "ingestion", "mart", "scoring"],
 ) as dag:
 
     @task(pool=SPARK_POOL)
@@ -92,11 +99,34 @@ with DAG(
 
         return build_mart_task(business_date)
 
+    @task(pool=SPARK_POOL)
+    def task_models(business_date: str) -> dict:
+        """Score the churn model and write the day's task targets."""
+        from telco_mart.orchestration.tasks import task_models_task
+
+        return task_models_task(business_date)
+
+    @task.short_circuit
+    def is_month_end(business_date: str) -> bool:
+        """Whether the date brings a new month's bills and churn statuses."""
+        from telco_mart.pipeline.dates import is_month_end, parse_business_date
+
+        return is_month_end(parse_business_date(business_date))
+
+    @task(pool=SPARK_POOL, retries=0)
+    def retrain_churn_challenger(business_date: str) -> dict:
+        """Train a churn challenger (registered, not promoted)."""
+        from telco_mart.orchestration.tasks import retrain_challenger_task
+
+        return retrain_challenger_task(business_date)
+
     reconciliation = reconcile(BUSINESS_DATE)
     raw_gate = quality_gate.override(task_id="quality_raw")("raw", BUSINESS_DATE)
     mart = build_mart(BUSINESS_DATE)
     mart_gate = quality_gate.override(task_id="quality_mart")("mart", BUSINESS_DATE)
-    reconciliation >> raw_gate >> mart >> mart_gate
+    targets = task_models(BUSINESS_DATE)
+    reconciliation >> raw_gate >> mart >> mart_gate >> targets
+    targets >> is_month_end(BUSINESS_DATE) >> retrain_churn_challenger(BUSINESS_DATE)
     for source_name in SOURCES:
         delivered = SourceDeliveredSensor(
             task_id=f"wait_for_{source_name}",

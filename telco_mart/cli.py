@@ -194,6 +194,14 @@ app.add_typer(mart_app, name="mart")
 app.add_typer(tags_app, name="tags")
 
 
+def _register_task_model_commands() -> None:
+    from telco_mart.cli_models import lookup, models_app, tasks_app
+
+    app.add_typer(models_app, name="models")
+    app.add_typer(tasks_app, name="tasks")
+    app.command("lookup")(lookup)
+
+
 @mart_app.command("build")
 def mart_build(
     date: DateOption,
@@ -328,6 +336,9 @@ def tags_generate() -> None:
 
     for path in generate_tag_models():
         output.print(f"wrote {path}")
+
+
+_register_task_model_commands()
 
 
 def main() -> None:

@@ -69,19 +69,24 @@ def airflow_db() -> Path:
 
 
 TINY_START, TINY_END = "2026-10-29", "2026-10-31"
+# Month ends before the daily window: enough bills and churn statuses to train the churn model.
+TINY_HISTORY_START = "2026-05-01"
+TINY_HISTORY_MONTH_ENDS = ("2026-05-31", "2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30")
 
 
 @pytest.fixture(scope="session")
 def tiny_dataset(layout):
     """The one tiny generated set of the test run: 500 subscribers, 3 days ending on a month end
-    (so monthly tables are due on the last day), with row and file defects labelled in the truth."""
+    (so monthly tables are due on the last day) after five earlier month ends of monthly tables,
+    with row and file defects labelled in the truth."""
     from datetime import date
 
     from telco_mart.generate import GenerateOptions, generate
 
     options = GenerateOptions(
-        start_date=date.fromisoformat(TINY_START),
+        start_date=date.fromisoformat(TINY_HISTORY_START),
         end_date=date.fromisoformat(TINY_END),
+        daily_days=3,
         subscribers=500,
         sessions_per_day=8,
         seed=11,

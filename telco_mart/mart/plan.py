@@ -19,12 +19,15 @@ from telco_mart.pipeline.dates import is_month_end, previous_month_end
 from telco_mart.settings import DataLayout
 
 # The daily facts that others roll up; the window covers the longest look-back that reads them.
-DAILY_FACTS = ("fct_subscriber_app_usage_daily", "fct_subscriber_handset_daily")
+DAILY_FACTS = ("fct_subscriber_app_usage_daily", "fct_subscriber_handset_daily", "fct_retention_results")
 # A day's traffic can only be attributed with that day's subscriber snapshot.
 DAILY_SOURCES = (("gn", "gn_traffic"), ("dm", "dm_subscriber_imei"), ("crm", "crm_subscriber"))
 LOOKBACK_DAYS = 31
-MONTHLY_FACT = "fct_subscriber_monthly_usage"
-BILL_SOURCE = ("boss", "boss_bill_monthly")
+# The monthly facts and their raw inputs: the bills, and BI's churn status (the churn label).
+MONTHLY_FACTS = {
+    "fct_subscriber_monthly_usage": ("boss", "boss_bill_monthly"),
+    "fct_subscriber_churn_status": ("bi", "bi_churn_status"),
+}
 BILL_LOOKBACK_MONTHS = 13
 RAW_KEY, DATE_KEY, MONTH_KEY = "dt", "business_date", "billing_month"
 
@@ -75,13 +78,19 @@ def plan_mart_build(business_date: date, layout: DataLayout) -> MartPlan:
         mart_partitions = [partition_path(layout.mart / fact, DATE_KEY, day) for fact in DAILY_FACTS]
         if not _is_current(raw_partitions, mart_partitions):
             daily.add(day)
-    bills = layout.raw_table(*BILL_SOURCE)
     month_ends = []
     for month_end in _month_ends_before(business_date, BILL_LOOKBACK_MONTHS):
-        bill_partition = partition_path(bills, RAW_KEY, month_end)
-        if not parquet_files(bill_partition):
+        pairs = [
+            (
+                partition_path(layout.raw_table(*source), RAW_KEY, month_end),
+                partition_path(layout.mart / fact, MONTH_KEY, month_end),
+            )
+            for fact, source in MONTHLY_FACTS.items()
+        ]
+        delivered = [(raw, mart) for raw, mart in pairs if parquet_files(raw)]
+        if not delivered:
             continue
-        current = _is_current([bill_partition], [partition_path(layout.mart / MONTHLY_FACT, MONTH_KEY, month_end)])
+        current = all(_is_current([raw], [mart]) for raw, mart in delivered)
         # The latest delivered bill is always rebuilt; older ones when missing or redelivered since.
         if not current or not month_ends:
             month_ends.append(month_end)

@@ -59,3 +59,42 @@ def build_mart_task(business_date: str) -> dict:
         "daily_dates": [d.isoformat() for d in build.plan.daily_dates],
         "billing_month_ends": [d.isoformat() for d in build.plan.billing_month_ends],
     }
+
+
+def task_models_task(business_date: str) -> dict:
+    """Score the churn model (training a first champion if there is none) and write the day's task targets."""
+    from telco_mart.tasks.daily import format_summary, run_task_models
+
+    summary = run_task_models(parse_business_date(business_date), progress=print)
+    print(format_summary(summary))
+    return {
+        "targets_by_sub_task": summary.targets_by_sub_task,
+        "churn_model": summary.churn_model,
+        "scored_subscribers": summary.scored_subscribers,
+        "notes": summary.notes,
+    }
+
+
+def retrain_challenger_task(business_date: str) -> dict:
+    """Train a churn challenger on the new month's data; a person compares and promotes it."""
+    from telco_mart.modelling.churn_model import format_metrics, load_churn_config, train_churn_model
+    from telco_mart.modelling.registry import ModelRegistry
+    from telco_mart.settings import DataLayout
+    from telco_mart.spark_session import get_spark
+
+    day = parse_business_date(business_date)
+    layout = DataLayout.from_environment()
+    task = load_churn_config().task
+    registry = ModelRegistry(layout)
+    champion = registry.champion(task)
+    if champion and registry.get(task, champion).metadata.get("trained_for_date") == day.isoformat():
+        print(f"the champion {task}/{champion} was trained for {day} today: no challenger needed")
+        return {"challenger": None, "champion": champion}
+    result = train_churn_model(get_spark("telco-mart-retrain"), layout, day)
+    print(format_metrics(result.metrics, result.split.validation))
+    print(
+        f"challenger {task}/{result.version.version} registered; compare with "
+        f"`telco-mart models compare {task} {result.version.version}` and promote with "
+        f"`telco-mart models promote {task} {result.version.version} --by <name>`"
+    )
+    return {"challenger": result.version.version, "champion": champion, "roc_auc": result.metrics["model"]["roc_auc"]}

@@ -60,3 +60,8 @@ def test_daily_dag_shape(dag_bag):
     assert dag.get_task("quality_mart").upstream_task_ids == {"build_mart"}
     for task_id in ("quality_raw", "build_mart", "quality_mart"):
         assert dag.get_task(task_id).trigger_rule == "all_success"
+    # the task models after the mart gate; the monthly challenger only after a month-end check
+    assert dag.get_task("task_models").upstream_task_ids == {"quality_mart"}
+    assert dag.get_task("task_models").pool == "telco_mart_spark"
+    assert dag.get_task("is_month_end").upstream_task_ids == {"task_models"}
+    assert dag.get_task("retrain_churn_challenger").upstream_task_ids == {"is_month_end"}
