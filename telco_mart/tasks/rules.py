@@ -239,16 +239,17 @@ def churn_warning_targets(subscribers: DataFrame, latest_usage: DataFrame, confi
     )
     rows = _open_lines(subscribers).join(usage, "subscriber_id").where(share > config.churn_min_forwarded_share)
     percent = F.format_number(share * 100, 1)
+    month = F.date_format(F.col("billing_month").cast("date"), "yyyy-MM")
     en = F.format_string(
         "In %s, %s%% of voice minutes (%d of %d) were forwarded to other networks.",
-        "billing_month",
+        month,
         percent,
         F.col("forwarded_to_other_network_minutes").cast("long"),
         F.col("voice_minutes").cast("long"),
     )
     zh = F.format_string(
         "%s月呼转异网占比%s%%（%d/%d分钟）。",
-        "billing_month",
+        month,
         percent,
         F.col("forwarded_to_other_network_minutes").cast("long"),
         F.col("voice_minutes").cast("long"),

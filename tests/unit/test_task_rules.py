@@ -235,4 +235,4 @@ def test_churn_warning_strictly_above_half(spark, config):
     targets = rules.churn_warning_targets(frame, usage, config)
     assert hits(targets) == {("over", "churn_forwarding_over_half")}
     row = targets.first()
-    assert row["score"] == pytest.approx(0.51) and "51 of 100" in row["reason_en"]
+    assert row["score"] == pytest.approx(0.51) and "In 2026-11, 51.0% of voice minutes (51 of 100)" in row["reason_en"]
