@@ -12,17 +12,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TINY_END, TINY_START
+from tests.conftest import TINY_END, TINY_HISTORY_MONTH_ENDS, TINY_START
 
 LAST_DAY = date.fromisoformat(TINY_END)
 
 
 @pytest.fixture(scope="session")
 def ingested(spark, tiny_dataset):
-    """The tiny set ingested with the pipeline (dates another test already reconciled are kept)."""
+    """The tiny set ingested with the pipeline (dates another test already reconciled are kept),
+    with the month-end history before it, as the daily DAG's tests ingest it."""
     from telco_mart.pipeline.dates import date_range
-    from telco_mart.pipeline.run import run_pipeline
+    from telco_mart.pipeline.run import ingest_dates, run_pipeline
 
+    history = [date.fromisoformat(d) for d in TINY_HISTORY_MONTH_ENDS]
+    bills = tiny_dataset.raw_table("boss", "BOSS_BILL_MONTHLY")
+    missing_months = [d for d in history if not (bills / f"dt={d:%Y-%m-%d}").exists()]
+    if missing_months:
+        ingest_dates(spark, missing_months, layout=tiny_dataset, frequency="monthly")
     days = date_range(date.fromisoformat(TINY_START), LAST_DAY)
     missing = [d for d in days if not (tiny_dataset.audit / "reconciliation" / f"dt={d:%Y-%m-%d}").exists()]
     if missing:

@@ -40,7 +40,8 @@ def test_clean_tiny_data_passes_and_writes_data_docs_under_the_data_root(ingeste
         "raw/bi_value_segment",
     }
     [mean_fee] = [o for o in result.outcomes if "mean_fee_ratio" in o.expectation and o.severity == "critical"]
-    assert mean_fee.success and "no previous month: not compared" in mean_fee.observed
+    # The month-end history holds September's bills: the mean fee is compared with them.
+    assert mean_fee.success and "yuan on 2026-09-30" in mean_fee.observed
     assert result.data_docs_index == ingested.root / "quality" / "data_docs" / "index.html"
     assert result.data_docs_index.exists()
     assert list((ingested.root / "quality" / "validations").rglob("*.json"))
