@@ -100,9 +100,15 @@ def month_split(layout: DataLayout, last_bill_month: date, config: ChurnModelCon
     return MonthSplit(tuple(labelled[:-1][-config.training_months :]), labelled[-1])
 
 
+def feature_frame(inputs: TaskInputs, months: list[date]) -> DataFrame:
+    """The churn features of the given months from a date's inputs: the one call that training,
+    evaluation and daily scoring share, so a model never scores features it was not trained on."""
+    return churn_features(inputs.monthly_usage, inputs.subscribers, inputs.packages, months, inputs.contracts)
+
+
 def labelled_dataset(inputs: TaskInputs, months: list[date], config: ChurnModelConfig) -> DataFrame:
     """Features and labels of the given months (subscribers active at M with a known outcome)."""
-    features = churn_features(inputs.monthly_usage, inputs.subscribers, inputs.packages, months, inputs.contracts)
+    features = feature_frame(inputs, months)
     labels = churn_labels(inputs.churn_status, months, config.horizon_months)
     return features.join(labels, list(KEY_COLUMNS))
 

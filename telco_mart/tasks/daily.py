@@ -24,8 +24,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from telco_mart.mart.writer import write_mart_partition
-from telco_mart.modelling.churn_features import churn_features
-from telco_mart.modelling.churn_model import NotEnoughHistory, load_churn_config, train_churn_model
+from telco_mart.modelling.churn_model import NotEnoughHistory, feature_frame, load_churn_config, train_churn_model
 from telco_mart.modelling.registry import LoadedModel, ModelRegistry
 from telco_mart.modelling.scoring import score_frame, with_deciles
 from telco_mart.settings import DataLayout
@@ -87,9 +86,7 @@ def churn_scores(inputs: TaskInputs, champion: LoadedModel) -> DataFrame:
     """The champion's probability and decile for every open subscriber billed in the latest bill month."""
     config = load_churn_config()
     open_lines = inputs.subscribers.where(F.col("status").isin(*OPEN_STATUSES)).select("subscriber_id")
-    features = churn_features(inputs.monthly_usage, inputs.subscribers, inputs.packages, [inputs.last_bill_month]).join(
-        open_lines, "subscriber_id"
-    )
+    features = feature_frame(inputs, [inputs.last_bill_month]).join(open_lines, "subscriber_id")
     scores = score_frame(features, champion.model, config.numeric, config.categorical)
     return with_deciles(scores).select(
         "subscriber_id",

@@ -57,6 +57,24 @@ def test_every_open_billed_subscriber_is_scored_in_deciles(task_tables):
     assert by_decile.idxmax() == by_decile.index.min()
 
 
+def test_daily_scores_are_the_champion_on_the_training_features(task_tables, spark, tiny_dataset):
+    """Scoring and training share one feature path: the stored scores equal the champion applied
+    in pandas to the features the training code computes for the latest bill month."""
+    from telco_mart.modelling.churn_model import feature_frame, load_churn_config
+    from telco_mart.modelling.registry import ModelRegistry
+    from telco_mart.tasks.inputs import read_task_inputs
+
+    config = load_churn_config()
+    inputs = read_task_inputs(spark, tiny_dataset, DAY)
+    features = feature_frame(inputs, [inputs.last_bill_month]).toPandas()
+    assert features["contract_months_to_end"].notna().any(), "the contract features must reach scoring"
+    model = ModelRegistry(tiny_dataset).load_champion("churn").model
+    expected = dict(zip(features["subscriber_id"], model.predict_proba(features[config.features])[:, 1], strict=True))
+    scores = task_tables["fct_task_scores"]
+    for subscriber_id, score in zip(scores["subscriber_id"], scores["score"], strict=True):
+        assert score == pytest.approx(expected[subscriber_id], abs=1e-9), subscriber_id
+
+
 def test_targets_have_one_row_per_subscriber_per_sub_task_with_a_reason(task_tables):
     targets = task_tables["fct_task_targets"]
     assert not targets.duplicated(["subscriber_id", "task_code"]).any()
