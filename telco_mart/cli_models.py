@@ -167,6 +167,9 @@ def models_promote(
     version: Annotated[str, typer.Argument(help="The version to make champion.")],
     by: Annotated[str, typer.Option(help="Who promotes it (kept in the promotion log).")] = "",
     reason: Annotated[str, typer.Option(help="Why (kept in the promotion log).")] = "",
+    date: Annotated[
+        str | None, typer.Option(help="Business date it takes effect from (default: the latest built).")
+    ] = None,
 ) -> None:
     """Make a version the champion that daily scoring uses."""
     import getpass
@@ -177,9 +180,11 @@ def models_promote(
     _, output = _console()
     _check_task(task)
     record = ModelRegistry(DataLayout.from_environment()).promote(
-        task, version, by or getpass.getuser(), reason or "promoted from the command line"
+        task, version, by or getpass.getuser(), reason or "promoted from the command line", _default_date(date)
     )
-    output.print(f"{task}: champion is now {version} (was {record['previous_version'] or 'none'})")
+    output.print(
+        f"{task}: champion is now {version} from {record['effective_date']} (was {record['previous_version'] or 'none'})"
+    )
 
 
 @tasks_app.command("run")

@@ -7,7 +7,7 @@ recomputes the checksum and refuses a file that changed since it was registered:
 is code that runs on every subscriber, so a changed one must never score silently.
 
 ``champion.json`` names the version scoring uses; ``promotions.jsonl`` logs every promotion
-(who, when, why). Nothing here ever lives in git.
+(who, from which business date, why). Nothing here ever lives in git.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 import os
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +177,10 @@ class ModelRegistry:
             raise RegistryError(f"model {task!r} has no champion: train one with `telco-mart models train {task}`")
         return self.load(task, version)
 
-    def promote(self, task: str, version: str, promoted_by: str, reason: str) -> dict[str, Any]:
-        """Make ``version`` the champion, logging who promoted it and why."""
+    def promote(self, task: str, version: str, promoted_by: str, reason: str, effective_date: date) -> dict[str, Any]:
+        """Make ``version`` the champion from business date ``effective_date`` on, logging who
+        promoted it and why. The record carries the business date, never the wall clock, so a
+        replayed promotion writes the same record."""
         self.load(task, version)  # refuse to promote a missing or changed file
         record = {
             "task": task,
@@ -186,8 +188,7 @@ class ModelRegistry:
             "previous_version": self.champion(task),
             "promoted_by": promoted_by,
             "reason": reason,
-            # Audit metadata: when a person acted, not a business fact.
-            "promoted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "effective_date": effective_date.isoformat(),
         }
         task_dir = self.task_dir(task)
         temporary = task_dir / f".{CHAMPION_FILE}.tmp"

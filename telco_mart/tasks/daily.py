@@ -71,6 +71,7 @@ def ensure_churn_champion(spark, layout: DataLayout, business_date: date, notes:
             result.version.version,
             FIRST_RUN_PROMOTER,
             f"no champion existed: trained for {business_date} and promoted by the first daily run",
+            business_date,
         )
         model_auc = result.metrics["model"]["roc_auc"]
         rule_auc = result.metrics["forwarded_share_rule"]["roc_auc"]

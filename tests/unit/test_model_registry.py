@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ from sklearn.linear_model import LogisticRegression
 
 from telco_mart.modelling.registry import ModelIntegrityError, ModelRegistry, RegistryError
 from telco_mart.settings import DataLayout
+
+DAY = date(2026, 11, 30)
 
 
 @pytest.fixture
@@ -50,7 +53,7 @@ def test_a_changed_model_file_is_refused(registry):
         registry.load("churn", version.version)
     assert str(version.model_path) in str(error.value)
     with pytest.raises(ModelIntegrityError):
-        registry.promote("churn", version.version, "tester", "should be refused")
+        registry.promote("churn", version.version, "tester", "should be refused", DAY)
 
 
 def test_a_swapped_model_file_is_refused(registry):
@@ -67,11 +70,12 @@ def test_promotion_names_the_champion_and_logs_who(registry):
         registry.load_champion("churn")
     one = registry.register("churn", fitted(1), {"trained_for_date": "2026-10-31"}, "v1")
     two = registry.register("churn", fitted(2), {"trained_for_date": "2026-11-30"}, "v2")
-    registry.promote("churn", one.version, "alice", "first")
-    record = registry.promote("churn", two.version, "bob", "better on 2026-09")
+    registry.promote("churn", one.version, "alice", "first", DAY)
+    record = registry.promote("churn", two.version, "bob", "better on 2026-09", DAY)
     assert registry.champion("churn") == two.version and record["previous_version"] == one.version
     log = [json.loads(line) for line in (registry.task_dir("churn") / "promotions.jsonl").read_text().splitlines()]
     assert [(r["version"], r["promoted_by"]) for r in log] == [(one.version, "alice"), (two.version, "bob")]
+    assert {r["effective_date"] for r in log} == {"2026-11-30"}
     assert [v.version for v in registry.versions("churn")] == [one.version, two.version]
 
 
