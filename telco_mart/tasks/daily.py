@@ -88,7 +88,9 @@ def churn_scores(inputs: TaskInputs, champion: LoadedModel) -> DataFrame:
     config = load_churn_config()
     open_lines = inputs.subscribers.where(F.col("status").isin(*OPEN_STATUSES)).select("subscriber_id")
     features = feature_frame(inputs, [inputs.last_bill_month]).join(open_lines, "subscriber_id")
-    scores = score_frame(features, champion.model, config.numeric, config.categorical)
+    # Materialised once: the decile cut points and the write both read the scores, and the model
+    # must not run over every subscriber twice.
+    scores = score_frame(features, champion.model, config.numeric, config.categorical).localCheckpoint()
     return with_deciles(scores).select(
         "subscriber_id",
         F.lit(config.task).alias("model_task"),
