@@ -78,6 +78,16 @@ class DataLayout:
         return self.root / "exports"
 
     @property
+    def campaign_state(self) -> Path:
+        """Campaign lifecycle log, suppressions and daily campaign run summaries."""
+        return self.root / "campaigns"
+
+    @property
+    def reports(self) -> Path:
+        """HTML reports of each business date."""
+        return self.root / "reports"
+
+    @property
     def truth(self) -> Path:
         """The generator's sidecar truth: injected defects and hidden churn process."""
         return self.root / "truth"
