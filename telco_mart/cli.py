@@ -341,6 +341,19 @@ def tags_generate() -> None:
 _register_task_model_commands()
 
 
+def _register_campaign_commands() -> None:
+    from telco_mart.cli_campaigns import campaigns_app
+    from telco_mart.cli_effect import effect
+    from telco_mart.cli_report import report
+
+    app.add_typer(campaigns_app, name="campaigns")
+    app.command("effect")(effect)
+    app.command("report")(report)
+
+
+_register_campaign_commands()
+
+
 def main() -> None:
     """Entry point: run the app, turning expected errors into one clear line and exit code 1."""
     from telco_mart.contract import ContractError

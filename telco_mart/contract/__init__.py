@@ -18,6 +18,8 @@ import yaml
 from telco_mart.pipeline.dates import is_month_end
 
 CONTRACT_RESOURCE = "interfaces.yaml"
+# What the channel systems send back (campaign results); same rules, its own file.
+FEEDBACK_CONTRACT_RESOURCE = "feedback.yaml"
 
 _DECIMAL = re.compile(r"^decimal\((\d+),(\d+)\)$")
 _SIMPLE_TYPES = {"string", "long", "int", "date", "timestamp", "month", "flag", "msisdn"}
@@ -194,7 +196,7 @@ def _parse_table(name: str, raw: dict, source: str, encoding: str, code_lists: d
 
 
 @cache
-def load_contract(path: Path | None = None) -> Contract:
+def load_contract(path: Path | None = None, resource: str = CONTRACT_RESOURCE) -> Contract:
     """Load and check the interface contract (cached: read once per process).
 
     Read as a package resource by default, so it is found inside a shipped zip archive too.
@@ -202,7 +204,7 @@ def load_contract(path: Path | None = None) -> Contract:
     text = (
         Path(path).read_text(encoding="utf-8")
         if path
-        else resources.files("telco_mart.contract").joinpath(CONTRACT_RESOURCE).read_text(encoding="utf-8")
+        else resources.files("telco_mart.contract").joinpath(resource).read_text(encoding="utf-8")
     )
     raw = yaml.safe_load(text)
     code_lists = {name: tuple(str(v) for v in values) for name, values in raw["code_lists"].items()}
@@ -222,3 +224,8 @@ def load_contract(path: Path | None = None) -> Contract:
         code_lists=code_lists,
         sources=tuple(sources),
     )
+
+
+def load_feedback_contract() -> Contract:
+    """The contract of the channel systems' result files (``feedback.yaml``)."""
+    return load_contract(resource=FEEDBACK_CONTRACT_RESOURCE)

@@ -1,0 +1,211 @@
+"""Channel results: ingest the day's result file, reconcile it with what was exported, and
+turn refusals, complaints and opt-outs into suppression entries.
+
+1. ``CHANNEL_RESULT`` is ingested like any source extract (control file, part checks, row
+   checks, duplicate keys within the file quarantined), by the same ingestion code.
+2. Each accepted row is reconciled with the contact history: a result for a contact that was
+   never exported (``unknown_contact``), for a contact exported more than
+   ``feedback_max_delay_days`` before the date (``late_result``), or repeating a result already
+   accepted on an earlier day (``duplicate_result``) is quarantined with its reason under
+   ``quarantine/channel/channel_result_reconciliation/`` and counted in the audit table.
+3. Reconciled rows go to ``fct_contact_results`` (partition: the date they arrived); a refusal,
+   a complaint or an opt-out becomes a ``fct_contact_suppressions`` entry that the policy of
+   the next run honours.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from telco_mart.campaigns import tables
+from telco_mart.campaigns.inputs import RESULTS_SCHEMA, contacts_before, read_range, results_until
+from telco_mart.campaigns.policy_config import ContactPolicy
+from telco_mart.contract import load_feedback_contract
+from telco_mart.ingest.audit import AuditRow, write_audit_rows
+from telco_mart.ingest.publish import PartitionPublisher
+from telco_mart.ingest.runner import ingest_source
+from telco_mart.mart.writer import write_mart_partition
+from telco_mart.settings import DataLayout, partition_name
+
+SOURCE, TABLE = "channel", "CHANNEL_RESULT"
+RECONCILIATION_TABLE = "CHANNEL_RESULT_RECONCILIATION"
+UNKNOWN, LATE, DUPLICATE = "unknown_contact", "late_result", "duplicate_result"
+SUPPRESSING_RESULTS = ("refused", "complained", "opted_out")
+_INGESTED_SCHEMA = (
+    "contact_id string, contact_result string, campaign_id string, subscriber_id string, channel_type string, "
+    "result_at timestamp, detail string, dt date"
+)
+
+
+@dataclass
+class FeedbackSummary:
+    """What the day's channel results came to."""
+
+    business_date: date
+    file_status: str = "missing"
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    results_by_kind: dict[str, int] = field(default_factory=dict)
+    suppressions: int = 0
+
+    def as_dict(self) -> dict:
+        """For the run summary and the report."""
+        return dict(self.__dict__, business_date=self.business_date.isoformat())
+
+
+def _reconcile(spark, layout: DataLayout, day: date, policy: ContactPolicy, arrived: DataFrame) -> DataFrame:
+    """``arrived`` with ``reason_code`` (null when the row reconciles) and ``contact_date``."""
+    history_days = policy.outcome_lookback_days
+    exported = (
+        contacts_before(spark, layout, day, history_days)
+        .where(F.col("arm") == tables.TREATMENT)
+        .select(
+            "contact_id",
+            F.col("campaign_id").alias("_campaign"),
+            F.col("subscriber_id").alias("_subscriber"),
+            F.col("business_date").alias("contact_date"),
+        )
+    )
+    earlier = (
+        results_until(spark, layout, day - timedelta(days=1), history_days)
+        .select("contact_id", "contact_result")
+        .distinct()
+        .withColumn("_seen", F.lit(True))
+    )
+    joined = arrived.join(exported, "contact_id", "left").join(earlier, ["contact_id", "contact_result"], "left")
+    late_before = F.lit(day - timedelta(days=policy.feedback_max_delay_days))
+    reason = (
+        F.when(
+            F.col("contact_date").isNull()
+            | (F.col("_campaign") != F.col("campaign_id"))
+            | (F.col("_subscriber") != F.col("subscriber_id")),
+            F.lit(UNKNOWN),
+        )
+        .when(F.col("contact_date") < late_before, F.lit(LATE))
+        .when(F.col("_seen"), F.lit(DUPLICATE))
+    )
+    return joined.withColumn("reason_code", reason).drop("_campaign", "_subscriber", "_seen")
+
+
+def _write_quarantine(spark, layout: DataLayout, day: date, rejected: DataFrame, policy_days: int) -> None:
+    fields = ["contact_id", "contact_result", "campaign_id", "subscriber_id", "channel_type", "result_at", "detail"]
+    line = F.concat_ws("|", *[F.coalesce(F.col(c).cast("string"), F.lit("")) for c in fields])
+    rows = rejected.select(
+        F.lit(SOURCE).alias("source"),
+        F.lit(TABLE).alias("table_name"),
+        F.lit(None).cast("string").alias("file_name"),
+        F.lit(None).cast("long").alias("row_number"),
+        "reason_code",
+        F.when(F.col("reason_code") == LATE, F.concat(F.lit("contact exported "), F.col("contact_date").cast("string")))
+        .when(F.col("reason_code") == UNKNOWN, F.lit("no exported contact with this id, campaign and subscriber"))
+        .otherwise(F.lit("result already accepted on an earlier day"))
+        .alias("reason_detail"),
+        line.alias("line"),
+    )
+    run_id = uuid.uuid4().hex[:12]
+    staged = layout.staging / run_id / "reconciliation"
+    final = layout.quarantine_table(SOURCE, RECONCILIATION_TABLE) / partition_name(day)
+    try:
+        rows.coalesce(1).sortWithinPartitions("reason_code", "line").write.mode("overwrite").parquet(str(staged))
+        PartitionPublisher(spark).replace(staged, final, run_id)
+    finally:
+        shutil.rmtree(layout.staging / run_id, ignore_errors=True)
+
+
+def _suppressions(reconciled: DataFrame, contacts: DataFrame, day: date, policy: ContactPolicy) -> DataFrame:
+    groups = contacts.select("contact_id", "exclusion_group")
+    until = (
+        F.when(F.col("contact_result") == "refused", F.lit(day + timedelta(days=policy.refusal_suppression_days)))
+        .when(F.col("contact_result") == "complained", F.lit(day + timedelta(days=policy.complaint_cool_off_days)))
+        .otherwise(F.lit(None).cast("date"))  # an opt-out holds until the subscriber opts in again in CRM
+    )
+    return (
+        reconciled.where(F.col("contact_result").isin(*SUPPRESSING_RESULTS))
+        .join(groups, "contact_id", "left")
+        .select(
+            "subscriber_id",
+            F.col("contact_result").alias("suppression_kind"),
+            "exclusion_group",
+            "campaign_id",
+            "channel_type",
+            until.alias("until_date"),
+        )
+        .distinct()
+    )
+
+
+def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy) -> FeedbackSummary:
+    """Ingest, reconcile and publish the channel results that arrived on ``day``."""
+    summary = FeedbackSummary(day)
+    ingested = ingest_source(spark, SOURCE, [day], layout, load_feedback_contract())
+    outcome = ingested.tables[0]
+    summary.file_status = outcome.status
+    summary.rows_read = outcome.rows_read
+    if outcome.rows_quarantined:
+        summary.quarantined_by_reason["rejected_at_ingestion"] = outcome.rows_quarantined
+    arrived = read_range(spark, layout.raw_table(SOURCE, TABLE), "dt", day, day, _INGESTED_SCHEMA).drop("dt")
+    checked = _reconcile(spark, layout, day, policy, arrived).localCheckpoint()
+    counts = {r["reason_code"]: r["count"] for r in checked.groupBy("reason_code").count().collect()}
+    reconciled = checked.where(F.col("reason_code").isNull()).drop("reason_code")
+    rejected = checked.where(F.col("reason_code").isNotNull())
+    accepted_rows = counts.pop(None, 0)
+    summary.rows_accepted = accepted_rows
+    summary.rows_quarantined = outcome.rows_quarantined + sum(counts.values())
+    summary.quarantined_by_reason.update(counts)
+    if counts:
+        _write_quarantine(spark, layout, day, rejected, policy.outcome_lookback_days)
+    write_audit_rows(
+        layout,
+        [
+            AuditRow(
+                run_id=ingested.run_id,
+                # Operational metadata of the audit row, not business logic.
+                ingested_at=datetime.now(UTC).replace(tzinfo=None),
+                source=SOURCE,
+                table_name=RECONCILIATION_TABLE,
+                business_date=day,
+                file_name=None,
+                part_number=None,
+                rows_in_control=None,
+                rows_read=outcome.rows_accepted,
+                rows_accepted=accepted_rows,
+                rows_quarantined=sum(counts.values()),
+                bytes=None,
+                md5=None,
+                status="loaded" if outcome.status == "loaded" else outcome.status,
+                reason=None,
+                reason_detail="reconciled with the exported contacts",
+            )
+        ],
+    )
+    write_mart_partition(
+        reconciled.withColumn("business_date", F.lit(day)),
+        layout,
+        tables.CONTACT_RESULTS,
+        day,
+        sort_by=["contact_id", "contact_result"],
+    )
+    contacts = contacts_before(spark, layout, day, policy.outcome_lookback_days)
+    suppressions = _suppressions(reconciled, contacts, day, policy)
+    summary.suppressions = write_mart_partition(
+        suppressions,
+        layout,
+        tables.CONTACT_SUPPRESSIONS,
+        day,
+        sort_by=["subscriber_id", "suppression_kind", "campaign_id"],
+    )
+    summary.results_by_kind = {
+        r["contact_result"]: r["count"] for r in reconciled.groupBy("contact_result").count().collect()
+    }
+    return summary
+
+
+__all__ = ["FeedbackSummary", "RESULTS_SCHEMA", "ingest_feedback"]
