@@ -33,6 +33,8 @@ DEMO_DAILY_DAYS ?= 31
 DEMO_DEFECT_RATE ?= 0.002
 # A subscriber with several open tasks on the demo's last date, for the front-desk lookup.
 DEMO_LOOKUP ?= S0000000098
+# The campaign loop: from the last extract date, six campaign days answered by the channel simulator.
+DEMO_CAMPAIGN_END ?= 2026-12-05
 
 .PHONY: help
 help: ## List the targets
@@ -79,7 +81,18 @@ demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ing
 	$(BIN)/telco-mart sql "select task_class, task_code, count(*) as targets, max(model_version) as model from fct_task_targets group by task_class, task_code order by task_class, task_code" 2>/dev/null
 	$(BIN)/telco-mart models list churn
 	$(BIN)/telco-mart lookup $(DEMO_LOOKUP) 2>/dev/null
+	@echo "==> campaigns: approve, then $(DEMO_END_DATE)..$(DEMO_CAMPAIGN_END) with the channel simulator answering each day"
+	BIN=$(BIN) bash scripts/demo_campaigns.sh $(DEMO_END_DATE) $(DEMO_CAMPAIGN_END)
+	@echo "==> an analyst measures the good offer by channel with the effect command, on an extract of the mart"
+	$(BIN)/telco-mart sql --date $(DEMO_CAMPAIGN_END) --csv $(TELCO_MART_HOME)/analysis/fit_3g_outcomes.csv \
+	  "select coalesce(channel, 'control') as arm, cast(is_success as int) as ordered, \
+	          case when is_success then offer_fee_yuan else 0 end as monthly_fee_won_yuan \
+	   from fct_contact_outcomes where campaign_id = 'fit_3g_recommended' and is_matured and is_reconciled" 2>/dev/null
+	$(BIN)/telco-mart effect --table $(TELCO_MART_HOME)/analysis/fit_3g_outcomes.csv --arm arm --control control \
+	  --outcome ordered --outcome monthly_fee_won_yuan
 	@echo "Daily DAG log: $(TELCO_MART_HOME)/demo-dag-test.log; Data Docs: $(TELCO_MART_HOME)/quality/; tags: telco-mart tags list"
+	@echo "Channel exports: $(TELCO_MART_HOME)/exports/<channel>/<date>/ (file, MANIFEST.json, _DONE)"
+	@echo "Report: $$($(BIN)/telco-mart report --date $(DEMO_CAMPAIGN_END))"
 
 .PHONY: lint
 lint: venv ## ruff (with Airflow rules) over the code, sqlfluff (dbt templater) over the dbt models

@@ -25,6 +25,12 @@ The daily batch of the telco-mart marketing mart, for one **business date**.
   (`fct_task_scores`; with no champion yet, one is trained on the mart and promoted, and the
   log says so), package fit (`fct_package_fit`), and `fct_task_targets`: one row per
   subscriber per sub-task that holds, ranked, with the reason and the package to recommend.
+* **campaigns**: the campaign day: the channels' result files that arrived for the date are
+  ingested and reconciled with what was exported (unknown, late and duplicate results
+  quarantined), outcomes and each campaign's effect against its control group are measured
+  (`fct_contact_outcomes`, `fct_campaign_effect`), and the active campaigns' targets go through
+  the contact policy (`campaigns/policy/contact_policy.yaml`) into one file per channel under
+  `exports/<channel>/<date>/`, each with its manifest and done flag.
 * **is_month_end** / **retrain_churn_challenger**: on a month end (new bills and churn
   statuses), a challenger churn model is trained and registered; a person compares it with
   `telco-mart models compare churn <version>` and promotes it.
@@ -68,7 +74,7 @@ with DAG(
         "retries": 2,
         "retry_delay": pendulum.duration(minutes=5),
     },
-    tags=["telco-mart", "impact/tier_1", "ingestion", "mart", "scoring"],
+    tags=["telco-mart", "impact/tier_1", "ingestion", "mart", "scoring", "campaigns"],
 ) as dag:
 
     @task(pool=SPARK_POOL)
@@ -106,6 +112,13 @@ with DAG(
 
         return task_models_task(business_date)
 
+    @task(pool=SPARK_POOL)
+    def campaigns(business_date: str) -> dict:
+        """Channel feedback, campaign effect, contact policy and channel exports for the date."""
+        from telco_mart.orchestration.tasks import campaign_day_task
+
+        return campaign_day_task(business_date)
+
     @task.short_circuit
     def is_month_end(business_date: str) -> bool:
         """Whether the date brings a new month's bills and churn statuses."""
@@ -126,6 +139,7 @@ with DAG(
     mart_gate = quality_gate.override(task_id="quality_mart")("mart", BUSINESS_DATE)
     targets = task_models(BUSINESS_DATE)
     reconciliation >> raw_gate >> mart >> mart_gate >> targets
+    targets >> campaigns(BUSINESS_DATE)
     targets >> is_month_end(BUSINESS_DATE) >> retrain_churn_challenger(BUSINESS_DATE)
     for source_name in SOURCES:
         delivered = SourceDeliveredSensor(

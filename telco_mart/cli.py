@@ -248,6 +248,9 @@ def sql(
     query: Annotated[str, typer.Argument(help="One read-only query over the mart tables.")],
     date: Annotated[str | None, typer.Option(help="Show the mart as of this business date (default latest).")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Rows to print.")] = 50,
+    csv: Annotated[
+        Path | None, typer.Option(help="Write every row of the result to this CSV file (UTF-8, header) instead.")
+    ] = None,
 ) -> None:
     """Query the mart (masked; latest business date; `<table>_history` for every date)."""
     from telco_mart.cli_progress import print_rows, spinner
@@ -258,6 +261,13 @@ def sql(
     with spinner(console, "starting Spark"):
         spark = get_spark("telco-mart-sql")
     result_df = run_query(spark, DataLayout.from_environment(), query, parse_business_date(date) if date else None)
+    if csv is not None:
+        # An analyst's extract is small (an aggregate or one campaign's subjects): one file via pandas.
+        frame = result_df.toPandas()
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(csv, index=False, encoding="utf-8")
+        output.print(f"wrote {len(frame):,} rows to {csv}", highlight=False)
+        return
     print_rows(output, result_df.columns, [tuple(r) for r in result_df.limit(limit).collect()])
 
 

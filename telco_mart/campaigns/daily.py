@@ -278,7 +278,7 @@ def run_campaign_day(
     if sending:
         inputs = DayInputs(spark, layout, day, policy)
         candidates = campaign_candidates(list(sending.values()), inputs)
-        scores, source = score_propensity(candidates, registry)
+        scores, source = score_propensity(candidates, registry, day)
         if source:
             summary.model_versions[source.split("/")[0]] = source.split("/")[1]
         candidates = with_expected_value(candidates, scores, source or "prior").localCheckpoint()
@@ -311,7 +311,7 @@ def run_campaign_day(
             say(
                 f"targets from {inputs.targets_date} (the latest scoring day within {policy.targets_max_age_days} days)"
             )
-        champion = registry.champion("churn")
+        champion = registry.champion_on("churn", day) or registry.champion("churn")
         if champion:
             summary.model_versions["churn"] = champion
 

@@ -83,7 +83,7 @@ def refresh_propensity(cases: DataFrame, registry: ModelRegistry, day: date) -> 
     if n < MIN_CASES or s < MIN_SUCCESSES or n - s < MIN_SUCCESSES:
         note = f"{n} cases ({s} successes): the campaigns' expected rates stay in use until {MIN_CASES} cases and {MIN_SUCCESSES} successes"
         return PropensityOutcome(n, s, None, None, False, note)
-    champion = registry.champion(PROPENSITY_TASK)
+    champion = registry.champion_on(PROPENSITY_TASK, day)
     if champion and registry.get(PROPENSITY_TASK, champion).metadata.get("cases", 0) >= n:
         return PropensityOutcome(n, s, champion, None, False, f"champion {champion} already learnt from {n} cases")
     sample = cases.orderBy("contact_id").limit(MAX_TRAINING_ROWS).toPandas()
@@ -113,10 +113,10 @@ def refresh_propensity(cases: DataFrame, registry: ModelRegistry, day: date) -> 
     )
 
 
-def score_propensity(candidates: DataFrame, registry: ModelRegistry) -> tuple[DataFrame | None, str | None]:
-    """(campaign_id, subscriber_id, model_propensity) for the candidates from the champion, or
-    (None, None) when there is no champion yet. A candidate is scored for its first channel."""
-    version = registry.champion(PROPENSITY_TASK)
+def score_propensity(candidates: DataFrame, registry: ModelRegistry, day: date) -> tuple[DataFrame | None, str | None]:
+    """(campaign_id, subscriber_id, model_propensity) for the candidates from the champion in
+    effect on ``day``, or (None, None) when there is none. A candidate is scored for its first channel."""
+    version = registry.champion_on(PROPENSITY_TASK, day)
     if version is None:
         return None, None
     model = registry.load(PROPENSITY_TASK, version).model

@@ -170,6 +170,22 @@ class ModelRegistry:
             return None
         return json.loads(path.read_text(encoding="utf-8"))["version"]
 
+    def champion_on(self, task: str, business_date: date) -> str | None:
+        """The champion in effect on ``business_date``: the last promotion effective on or before
+        it, so that a rerun of an old date uses the model that date used."""
+        log = self.task_dir(task) / PROMOTION_LOG
+        if not log.is_file():
+            return None
+        chosen, chosen_date = None, date.min
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                effective = date.fromisoformat(record["effective_date"])
+                # The latest effective date wins; on the same date, the later entry.
+                if chosen_date <= effective <= business_date:
+                    chosen, chosen_date = record["version"], effective
+        return chosen
+
     def load_champion(self, task: str) -> LoadedModel:
         """The champion's model (checksum checked)."""
         version = self.champion(task)

@@ -98,3 +98,25 @@ def retrain_challenger_task(business_date: str) -> dict:
         f"`telco-mart models promote {task} {result.version.version} --by <name>`"
     )
     return {"challenger": result.version.version, "champion": champion, "roc_auc": result.metrics["model"]["roc_auc"]}
+
+
+def campaign_day_task(business_date: str) -> dict:
+    """Ingest the channel results, measure the effect, and send the active campaigns' contacts
+    through the contact policy into the channel exports."""
+    from telco_mart.campaigns.daily import format_day_summary, run_campaign_day
+    from telco_mart.settings import DataLayout
+    from telco_mart.spark_session import get_spark
+
+    summary = run_campaign_day(
+        get_spark("telco-mart-campaigns"),
+        DataLayout.from_environment(),
+        parse_business_date(business_date),
+        progress=print,
+    )
+    print(format_day_summary(summary))
+    return {
+        "contacts": summary.contacts,
+        "control_subjects": summary.control_subjects,
+        "exports": {e["channel"]: e["rows"] for e in summary.exports},
+        "feedback": {k: summary.feedback.get(k) for k in ("rows_read", "rows_accepted", "rows_quarantined")},
+    }

@@ -65,3 +65,6 @@ def test_daily_dag_shape(dag_bag):
     assert dag.get_task("task_models").pool == "telco_mart_spark"
     assert dag.get_task("is_month_end").upstream_task_ids == {"task_models"}
     assert dag.get_task("retrain_churn_challenger").upstream_task_ids == {"is_month_end"}
+    # the campaign day reads the day's targets: after the task models, every day
+    assert dag.get_task("campaigns").upstream_task_ids == {"task_models"}
+    assert dag.get_task("campaigns").pool == "telco_mart_spark"
