@@ -139,7 +139,7 @@ def _mart(layout, table: str) -> pd.DataFrame:
 
 
 def test_the_daily_dag_published_every_channel_file_with_no_campaign_active(campaign_loop):
-    assert campaign_loop["dag_exports"] == {c: True for c in CAPACITY}
+    assert campaign_loop["dag_exports"] == dict.fromkeys(CAPACITY, True)
 
 
 def test_contacts_go_out_on_every_channel_and_the_funnel_adds_up(campaign_loop):
