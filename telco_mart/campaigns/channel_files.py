@@ -90,6 +90,21 @@ def _open_tasks(spark, inputs, subscriber_ids: list[str]) -> dict[str, dict]:
     return found
 
 
+def _one_row_per_subscriber(rows: list[dict]) -> list[dict]:
+    """The front desk sees a subscriber once: several campaigns' contacts of one subscriber share
+    the row (ids in campaign-id order); the offer and script shown are those of the first campaign
+    by id. (With the default policy of one campaign per subscriber a day this never happens.)"""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        seen = merged.get(row["subscriber_id"])
+        if seen is None:
+            merged[row["subscriber_id"]] = dict(row)
+        else:
+            seen["contact_ids"] = seen["contact_ids"] + row["contact_ids"]
+            seen["campaign_ids"] = seen["campaign_ids"] + row["campaign_ids"]
+    return list(merged.values())
+
+
 def build_channel_frames(
     spark, layout: DataLayout, day: date, treatment: DataFrame | None, inputs, campaigns: dict[str, Campaign]
 ) -> dict[str, pd.DataFrame]:
@@ -165,6 +180,7 @@ def build_channel_frames(
                     "last_retention_outcome": retention[2],
                 }
             )
+    records["retail_counter"] = _one_row_per_subscriber(records["retail_counter"])
     for channel in CHANNELS:
         if records[channel]:
             frames[channel] = pd.DataFrame(records[channel], columns=list(EXPORT_FORMATS[channel].columns))

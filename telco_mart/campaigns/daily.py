@@ -101,7 +101,8 @@ def _test_history(spark, layout: DataLayout, day: date, policy: ContactPolicy) -
         (F.col("wave") == tables.TEST_WAVE) & (F.col("arm") == tables.TREATMENT)
     )
     complained = (
-        results_until(spark, layout, day - timedelta(days=1), policy.outcome_lookback_days)
+        # Today's results were ingested at the start of this run: the release decision reads them.
+        results_until(spark, layout, day, policy.outcome_lookback_days)
         .where(F.col("contact_result") == "complained")
         .select("contact_id")
         .distinct()
@@ -327,10 +328,9 @@ def run_campaign_day(
         frames = build_channel_frames(
             spark, layout, day, assignments.where(F.col("arm") == tables.TREATMENT), inputs, sending
         )
-        summary.contacts = sum(len(f) for f in frames.values() if "contact_id" in f.columns) + sum(
-            len(f) for c, f in frames.items() if "contact_id" not in f.columns
-        )
-        summary.control_subjects = control.count()
+        counts = {r["arm"]: r["count"] for r in assignments.groupBy("arm").count().collect()}
+        summary.contacts = counts.get(tables.TREATMENT, 0)
+        summary.control_subjects = counts.get(tables.CONTROL, 0)
     else:
         write_mart_partition(
             spark.createDataFrame([], _empty_contacts_schema()), layout, tables.CONTACTS, day, sort_by=["campaign_id"]
