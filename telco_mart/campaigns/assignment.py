@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -70,6 +71,13 @@ def wave_state(campaign: Campaign, day: date, test_history: dict) -> WaveState:
     return WaveState(state, test_date, contacts, complaints)
 
 
+def test_wave_subjects(campaign: Campaign) -> int:
+    """Subjects the test wave takes so that about ``size`` of them are contacted: ``ceil(size / (1 - share))``,
+    in exact fractions (21 / 0.7 is 30, not 30.000000000000004 and so 31)."""
+    share = Fraction(str(campaign.control_share))
+    return math.ceil(Fraction(campaign.test_send.size) / (1 - share))
+
+
 def assign_arms(
     survivors: DataFrame, campaigns: dict[str, Campaign], waves: dict[str, WaveState]
 ) -> tuple[DataFrame, DataFrame]:
@@ -81,11 +89,7 @@ def assign_arms(
     wave_of = F.create_map(*[x for cid, w in waves.items() for x in (F.lit(cid), F.lit(w.wave))])
     # The test wave takes size / (1 - control share) subjects so that `size` of them are contacted.
     test_subjects = F.create_map(
-        *[
-            x
-            for c in campaigns.values()
-            for x in (F.lit(c.campaign_id), F.lit(math.ceil(c.test_send.size / (1 - c.control_share))))
-        ]
+        *[x for c in campaigns.values() for x in (F.lit(c.campaign_id), F.lit(test_wave_subjects(c)))]
     )
     frame = (
         survivors.withColumn("_u_control", hashed_fraction("control", F.col("campaign_id"), F.col("subscriber_id")))

@@ -101,8 +101,9 @@ def allocate_channels(treatment: DataFrame, use: CapacityUse) -> tuple[DataFrame
             use.channel_used[row["channel"]] = use.channel_used.get(row["channel"], 0) + row["count"]
             if row["channel"] == RETAIL_COUNTER:
                 use.store_used[row["store_id"]] = use.store_used.get(row["store_id"], 0) + row["count"]
+        # Only contacts with a next channel overflow onwards; the others wait for the next day.
         waiting_before = (
-            pending.where(F.size("channels") > choice).groupBy(F.col("channels")[choice].alias("c")).count()
+            pending.where(F.size("channels") > choice + 1).groupBy(F.col("channels")[choice].alias("c")).count()
         )
         placed.append(accepted)
         pending = pending.join(
@@ -110,7 +111,10 @@ def allocate_channels(treatment: DataFrame, use: CapacityUse) -> tuple[DataFrame
         )
         pending = pending.localCheckpoint()
         if choice + 1 < rounds:
-            accepted_by_channel = {r["channel"]: r["count"] for r in accepted.groupBy("channel").count().collect()}
+            accepted_by_channel = {
+                r["channel"]: r["count"]
+                for r in accepted.where(F.size("channels") > choice + 1).groupBy("channel").count().collect()
+            }
             for row in waiting_before.collect():
                 overflow = row["count"] - accepted_by_channel.get(row["c"], 0)
                 use.overflow_next_channel[row["c"]] = use.overflow_next_channel.get(row["c"], 0) + overflow

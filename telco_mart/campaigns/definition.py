@@ -13,7 +13,7 @@ import json
 import re
 import string
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -113,7 +113,8 @@ def _get(raw: dict, path: Path, field: str, kind: type | tuple, required: bool =
         return default
     if kind is float and isinstance(node, int) and not isinstance(node, bool):
         node = float(node)
-    if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+    wrong_date = kind is date and isinstance(node, datetime)  # a datetime is a date too, but not a day
+    if not isinstance(node, kind) or (kind is int and isinstance(node, bool)) or wrong_date:
         names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
         raise _fail(path, field, f"must be {names}, got {node!r}")
     return node
@@ -159,7 +160,12 @@ def parse_campaign(raw: dict, path: Path, task_codes: tuple[str, ...] = ()) -> C
         except TelcoMartError as error:
             raise _fail(path, "target.tags", str(error)) from None
     channels = _get(raw, path, "channels", list)
-    if not channels or len(set(channels)) != len(channels) or any(c not in CHANNELS for c in channels):
+    if (
+        not channels
+        or not all(isinstance(c, str) for c in channels)
+        or len(set(channels)) != len(channels)
+        or any(c not in CHANNELS for c in channels)
+    ):
         raise _fail(path, "channels", f"must list distinct channels from {list(CHANNELS)} in order of preference")
     script = _get(raw, path, "script", str)
     _check_script(script, path)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from telco_mart.campaigns.policy_config import ContactPolicy
+from telco_mart.campaigns.policy_config import ContactPolicy, FrequencyCap
 from telco_mart.campaigns.tables import TREATMENT
 
 DROP = "drop_step"
@@ -53,6 +53,11 @@ def policy_steps(policy: ContactPolicy) -> list[str]:
     ]
 
 
+def _before(cap: FrequencyCap) -> str:
+    """The column counting a subscriber's contacts in the cap's window before today."""
+    return f"{cap.step}_before_today"
+
+
 def _flag(candidates: DataFrame, ids: DataFrame, name: str, keys: list[str]) -> DataFrame:
     """Adds boolean ``name``: whether the row's keys are in ``ids``."""
     marked = ids.select(*keys).distinct().withColumn(name, F.lit(True))
@@ -81,13 +86,13 @@ def _history_flags(candidates: DataFrame, history: PolicyHistory, policy: Contac
     for cap in policy.frequency_caps:
         # A contact today would be the (n+1)th in the window of `days` days that ends today.
         since = day - timedelta(days=cap.days - 1)
-        over = (
+        earlier = (
             treated.where(F.col("business_date") >= F.lit(since))
             .groupBy("subscriber_id")
-            .count()
-            .where(F.col("count") >= cap.max_contacts)
+            .agg(F.count(F.lit(1)).alias(_before(cap)))
         )
-        frame = _flag(frame, over, f"_{cap.step}", ["subscriber_id"])
+        frame = frame.join(earlier, "subscriber_id", "left").fillna({_before(cap): 0})
+        frame = frame.withColumn(f"_{cap.step}", F.col(_before(cap)) >= cap.max_contacts)
     since = day - timedelta(days=policy.mutual_exclusion_days)
     grouped = history.contacts.where(F.col("business_date") >= F.lit(since)).select(
         "subscriber_id", "exclusion_group", F.col("campaign_id").alias("_other_campaign")
@@ -135,13 +140,25 @@ def apply_contact_policy(
     alive = alive.withColumn(DROP, F.when(F.col("_group_rank") > 1, F.lit(MUTUAL_EXCLUSION)))
     survivors_of_group = alive.where(F.col(DROP).isNull())
     per_subscriber = Window.partitionBy("subscriber_id").orderBy(*best_first)
-    ranked = survivors_of_group.withColumn("_day_rank", F.row_number().over(per_subscriber)).withColumn(
-        DROP, F.when(F.col("_day_rank") > policy.max_campaigns_per_subscriber_per_day, F.lit(ARBITRATION))
-    )
+    # Beyond the day's maximum a campaign loses arbitration; within it, a campaign that would take
+    # the subscriber over a frequency cap today (several campaigns a day allowed) is dropped by that cap.
+    over_cap = F.lit(None).cast("string")
+    for cap in reversed(policy.frequency_caps):
+        over_cap = F.when(F.col("_day_rank") > F.col(f"_{cap.step}_left"), F.lit(cap.step)).otherwise(over_cap)
+    ranked = survivors_of_group.withColumn("_day_rank", F.row_number().over(per_subscriber))
+    for cap in policy.frequency_caps:
+        ranked = ranked.withColumn(f"_{cap.step}_left", F.lit(cap.max_contacts) - F.col(_before(cap)))
+    ranked = ranked.withColumn(
+        DROP,
+        F.when(F.col("_day_rank") > policy.max_campaigns_per_subscriber_per_day, F.lit(ARBITRATION)).otherwise(
+            over_cap
+        ),
+    ).drop(*[f"_{cap.step}_left" for cap in policy.frequency_caps])
     dropped = (
         decided.where(F.col(DROP).isNotNull())
         .unionByName(alive.where(F.col(DROP).isNotNull()).drop("_group_rank"))
         .unionByName(ranked.where(F.col(DROP).isNotNull()).drop("_group_rank", "_day_rank"))
     )
     survivors = ranked.where(F.col(DROP).isNull()).drop("_group_rank", "_day_rank")
-    return survivors, dropped
+    counts = [_before(cap) for cap in policy.frequency_caps]
+    return survivors.drop(*counts), dropped.drop(*counts)

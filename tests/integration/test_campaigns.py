@@ -281,3 +281,39 @@ def test_a_preview_counts_the_trial_and_the_minimum_detectable_uplift(campaign_l
     assert preview.eligible > preview.after_policy > 0
     assert preview.dropped_by_step.get("do_not_disturb_or_blacklist", 0) > 0
     assert preview.min_detectable_uplift is not None and preview.min_detectable_uplift > 0
+
+
+def test_an_analyst_measures_a_campaign_from_a_mart_extract(campaign_loop, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from telco_mart.cli import app
+
+    monkeypatch.setenv("TELCO_MART_HOME", str(campaign_loop["layout"].root))
+    extract = tmp_path / "outcomes.csv"
+    query = (
+        "select arm, cast(is_success as int) as ordered, case when is_success then offer_fee_yuan else 0 end as fee_yuan "
+        "from fct_contact_outcomes where is_reconciled"
+    )
+    written = CliRunner().invoke(app, ["sql", "--date", str(DAYS[-1]), "--csv", str(extract), query])
+    assert written.exit_code == 0, written.output
+    rows = pd.read_csv(extract)
+    assert set(rows.arm) == {"treatment", "control"}
+    measured = CliRunner().invoke(
+        app,
+        [
+            "effect",
+            "--table",
+            str(extract),
+            "--arm",
+            "arm",
+            "--control",
+            "control",
+            "--outcome",
+            "ordered",
+            "--outcome",
+            "fee_yuan",
+        ],
+    )
+    assert measured.exit_code == 0, measured.output
+    assert "treatment" in measured.output and "proportion" in measured.output and "mean" in measured.output
+    assert f"{(rows.arm == 'control').sum():,}" in measured.output
