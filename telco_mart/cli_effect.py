@@ -48,35 +48,11 @@ def effect(
 def _read_table(path: Path) -> pd.DataFrame:
     """The table as a frame: a CSV with every column as text (the arm values compare as text and
     the outcomes are parsed by the stats module, which names the bad row), or Parquet as stored."""
-    import pandas as pd
 
     from telco_mart.errors import TelcoMartError
+    from telco_mart.table_files import read_table_file
 
-    if not path.exists():
-        raise TelcoMartError(f"table {path} not found")
-    suffixes = [suffix.lower() for suffix in path.suffixes]
-    try:
-        if path.is_dir():
-            # Spark writes _SUCCESS and .crc files beside its parts; pyarrow skips names starting _ or .
-            if not any(part.is_file() for part in path.rglob("*.parquet")):
-                raise TelcoMartError(f"table {path} is a folder without Parquet files")
-            frame = pd.read_parquet(path)
-        elif suffixes[-1:] == [".csv"] or suffixes[-2:] in ([".csv", ".gz"], [".csv", ".zip"]):
-            # utf-8-sig drops the byte-order mark a spreadsheet export puts before the header.
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffixes[-1:] in ([".parquet"], [".pq"]):
-            frame = pd.read_parquet(path)
-        else:
-            raise TelcoMartError(f"table {path}: unknown file type; use .csv, .parquet or a folder of Parquet files")
-    except TelcoMartError:
-        raise
-    except UnicodeDecodeError as error:
-        raise TelcoMartError(f"table {path} is not UTF-8 text: {error}") from error
-    except Exception as error:  # pandas and pyarrow raise many types; all mean "cannot read this file"
-        raise TelcoMartError(f"table {path} cannot be read: {type(error).__name__}: {error}") from error
-    if frame.empty:
-        raise TelcoMartError(f"table {path} has no rows")
-    return frame
+    return read_table_file(path, "table", TelcoMartError, allow_folder=True)
 
 
 def _group_lines(effects: list[Effect], control: str) -> list[str]:

@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 from telco_mart.errors import TelcoMartError
 from telco_mart.modelling.estimator import build_classifier, limit_threads, resolve_params
 from telco_mart.modelling.metrics import ranking_metrics
+from telco_mart.table_files import read_table_file
 
 DEFAULT_SEED = 20261124
 DEFAULT_FOLDS = 5
@@ -193,26 +194,7 @@ def load_table(path: str | Path) -> pd.DataFrame:
     ``.parquet``/``.pq`` (types as stored). Raises ``TabularError`` naming the file when it is
     missing, of another kind, or unreadable. The path is kept in ``frame.attrs["source"]``."""
     path = Path(path)
-    if not path.is_file():
-        raise TabularError(f"churn table {path} not found" + (" (it is a directory)" if path.is_dir() else ""))
-    suffixes = [s.lower() for s in path.suffixes]
-    try:
-        if suffixes[-1:] == [".csv"] or suffixes[-2:] in ([".csv", ".gz"], [".csv", ".bz2"], [".csv", ".zip"]):
-            # Text first: type inference would read "0012" as 12 and " " as a string in a number
-            # column; prepare_table decides types from the values themselves. utf-8-sig drops a BOM.
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffixes[-1:] in ([".parquet"], [".pq"]):
-            frame = pd.read_parquet(path)
-        else:
-            raise TabularError(f"churn table {path}: unknown file type; use .csv or .parquet")
-    except TabularError:
-        raise
-    except UnicodeDecodeError as error:
-        raise TabularError(f"churn table {path} is not UTF-8 text: {error}") from error
-    except Exception as error:  # pandas and pyarrow raise many types; all mean "cannot read this file"
-        raise TabularError(f"churn table {path} cannot be read: {type(error).__name__}: {error}") from error
-    if frame.empty:
-        raise TabularError(f"churn table {path} has no rows")
+    frame = read_table_file(path, "churn table", TabularError)
     frame.attrs["source"] = str(path)
     return frame
 
