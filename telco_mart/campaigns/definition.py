@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import string
 from dataclasses import asdict, dataclass
@@ -21,7 +22,9 @@ import yaml
 from telco_mart.errors import TelcoMartError
 from telco_mart.settings import REPOSITORY_ROOT
 
-CAMPAIGNS_DIR = REPOSITORY_ROOT / "campaigns"
+# The planners' folder: the repository's campaigns/ by default; a deployment that installs the
+# package elsewhere points TELCO_MART_CAMPAIGNS_DIR at its own checkout of the campaign files.
+CAMPAIGNS_DIR = Path(os.environ.get("TELCO_MART_CAMPAIGNS_DIR", str(REPOSITORY_ROOT / "campaigns")))
 CHANNELS = ("outbound_call", "sms", "retail_counter", "app")
 SUCCESS_RULES = ("orders_offered_package",)
 # The offer may name one package, or take each target's recommended package from its task.
