@@ -36,6 +36,7 @@ CONTACT_FIELDS = (
     "offer_name",
     "offer_fee_yuan",
     "offer_fee_change_yuan",
+    "arbitration_score",
 )
 
 
@@ -92,8 +93,8 @@ def _open_tasks(spark, inputs, subscriber_ids: list[str]) -> dict[str, dict]:
 
 def _one_row_per_subscriber(rows: list[dict]) -> list[dict]:
     """The front desk sees a subscriber once: several campaigns' contacts of one subscriber share
-    the row (ids in campaign-id order); the offer and script shown are those of the first campaign
-    by id. (With the default policy of one campaign per subscriber a day this never happens.)"""
+    the row (ids best campaign first); the offer and script shown are the best-scoring campaign's.
+    (With the shipped policy of one campaign per subscriber a day this never happens.)"""
     merged: dict[str, dict] = {}
     for row in rows:
         seen = merged.get(row["subscriber_id"])
@@ -116,7 +117,8 @@ def build_channel_frames(
     contacts = (
         treatment.select(*CONTACT_FIELDS)
         .join(numbers.select("subscriber_id", "msisdn"), "subscriber_id", "left")
-        .orderBy("campaign_id", "subscriber_id")
+        # Best first: a subscriber the front desk sees for several campaigns gets the best one's offer.
+        .orderBy(F.desc("arbitration_score"), "campaign_id", "subscriber_id")
         .toPandas()
     )
     records: dict[str, list[dict]] = {c: [] for c in CHANNELS}
@@ -187,4 +189,4 @@ def build_channel_frames(
     return frames
 
 
-__all__ = ["build_channel_frames", "render_script", "F"]
+__all__ = ["build_channel_frames", "render_script"]

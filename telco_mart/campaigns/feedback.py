@@ -142,31 +142,13 @@ def _suppressions(reconciled: DataFrame, contacts: DataFrame, day: date, policy:
     )
 
 
-def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy) -> FeedbackSummary:
-    """Ingest, reconcile and publish the channel results that arrived on ``day``."""
-    summary = FeedbackSummary(day)
-    ingested = ingest_source(spark, SOURCE, [day], layout, load_feedback_contract())
-    outcome = ingested.tables[0]
-    summary.file_status = outcome.status
-    summary.rows_read = outcome.rows_read
-    if outcome.rows_quarantined:
-        summary.quarantined_by_reason["rejected_at_ingestion"] = outcome.rows_quarantined
-    arrived = read_range(spark, layout.raw_table(SOURCE, TABLE), "dt", day, day, _INGESTED_SCHEMA).drop("dt")
-    checked = _reconcile(spark, layout, day, policy, arrived).localCheckpoint()
-    counts = {r["reason_code"]: r["count"] for r in checked.groupBy("reason_code").count().collect()}
-    reconciled = checked.where(F.col("reason_code").isNull()).drop("reason_code")
-    rejected = checked.where(F.col("reason_code").isNotNull())
-    accepted_rows = counts.pop(None, 0)
-    summary.rows_accepted = accepted_rows
-    summary.rows_quarantined = outcome.rows_quarantined + sum(counts.values())
-    summary.quarantined_by_reason.update(counts)
-    if counts:
-        _write_quarantine(spark, layout, day, rejected, policy.outcome_lookback_days)
+def _audit_reconciliation(layout: DataLayout, day: date, run_id: str, outcome, accepted: int, quarantined: int) -> None:
+    """One audit row for the reconciliation: rows read (accepted at ingestion) = reconciled + quarantined."""
     write_audit_rows(
         layout,
         [
             AuditRow(
-                run_id=ingested.run_id,
+                run_id=run_id,
                 # Operational metadata of the audit row, not business logic.
                 ingested_at=datetime.now(UTC).replace(tzinfo=None),
                 source=SOURCE,
@@ -176,16 +158,49 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
                 part_number=None,
                 rows_in_control=None,
                 rows_read=outcome.rows_accepted,
-                rows_accepted=accepted_rows,
-                rows_quarantined=sum(counts.values()),
+                rows_accepted=accepted,
+                rows_quarantined=quarantined,
                 bytes=None,
                 md5=None,
-                status="loaded" if outcome.status == "loaded" else outcome.status,
+                status=outcome.status,
                 reason=None,
                 reason_detail="reconciled with the exported contacts",
             )
         ],
     )
+
+
+def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy) -> FeedbackSummary:
+    """Ingest, reconcile and publish the channel results that arrived on ``day``."""
+    summary = FeedbackSummary(day)
+    contract = load_feedback_contract()
+    # No control file: no channel worked a contact for the date (no campaign sent the day before).
+    # Nothing is ingested or audited then; the day's result partitions are written empty.
+    delivered = (layout.landing_dir(SOURCE, day) / contract.control_file_name(TABLE, day)).exists()
+    outcome = ingested = None
+    if delivered:
+        ingested = ingest_source(spark, SOURCE, [day], layout, contract)
+        outcome = ingested.tables[0]
+        summary.file_status = outcome.status
+        summary.rows_read = outcome.rows_read
+        if outcome.rows_quarantined:
+            summary.quarantined_by_reason["rejected_at_ingestion"] = outcome.rows_quarantined
+        arrived = read_range(spark, layout.raw_table(SOURCE, TABLE), "dt", day, day, _INGESTED_SCHEMA).drop("dt")
+    else:
+        summary.file_status = "not delivered"
+        arrived = spark.createDataFrame([], _INGESTED_SCHEMA).drop("dt")
+    checked = _reconcile(spark, layout, day, policy, arrived).localCheckpoint()
+    counts = {r["reason_code"]: r["count"] for r in checked.groupBy("reason_code").count().collect()}
+    reconciled = checked.where(F.col("reason_code").isNull()).drop("reason_code")
+    rejected = checked.where(F.col("reason_code").isNotNull())
+    accepted_rows = counts.pop(None, 0)
+    summary.rows_accepted = accepted_rows
+    summary.rows_quarantined = (outcome.rows_quarantined if outcome else 0) + sum(counts.values())
+    summary.quarantined_by_reason.update(counts)
+    if counts:
+        _write_quarantine(spark, layout, day, rejected, policy.outcome_lookback_days)
+    if ingested is not None:
+        _audit_reconciliation(layout, day, ingested.run_id, outcome, accepted_rows, sum(counts.values()))
     write_mart_partition(
         reconciled.withColumn("business_date", F.lit(day)),
         layout,
