@@ -319,6 +319,7 @@ def run_campaign_day(
     summary.funnel = _funnel_rows(eligible, drops, steps, campaigns)
     funnel_frame = spark.createDataFrame(summary.funnel or [], FUNNEL_SCHEMA)
     write_mart_partition(funnel_frame, layout, tables.CAMPAIGN_FUNNEL, day, sort_by=["campaign_id", "step_order"])
+    write_funnel_file(layout, day, summary.funnel)
     summary.capacity = use.rows()
 
     if contacted is not None:
@@ -365,6 +366,25 @@ def _empty_contacts_schema() -> str:
     from telco_mart.campaigns.inputs import CONTACTS_SCHEMA
 
     return CONTACTS_SCHEMA.rsplit(", business_date date", 1)[0]
+
+
+def funnel_file(layout: DataLayout, day: date) -> Path:
+    """``exports/funnel/<date>/FUNNEL_<yyyymmdd>.csv``: the funnel beside the channel files."""
+    return layout.exports / "funnel" / day.isoformat() / f"FUNNEL_{day:%Y%m%d}.csv"
+
+
+def write_funnel_file(layout: DataLayout, day: date, rows: list[dict]) -> Path:
+    """Write the day's funnel of every campaign as CSV beside the exports (atomically, in step order)."""
+    path = funnel_file(layout, day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = ["campaign_id", "campaign_name", "step_order", "step", "dropped", "remaining"]
+    lines = [",".join(columns)]
+    for row in sorted(rows, key=lambda r: (r["campaign_id"], r["step_order"])):
+        lines.append(",".join(str(row[c]).replace(",", " ") for c in columns))
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(path)
+    return path
 
 
 def run_summary_path(layout: DataLayout, day: date) -> Path:

@@ -148,7 +148,9 @@ def _audit_reconciliation(layout: DataLayout, day: date, run_id: str, outcome, a
         layout,
         [
             AuditRow(
-                run_id=run_id,
+                # Its own run id (the ingestion's plus a suffix): the audit keeps one file per
+                # source and run, and the ingestion's rows of the same run must stay beside it.
+                run_id=f"{run_id}-reconciliation",
                 # Operational metadata of the audit row, not business logic.
                 ingested_at=datetime.now(UTC).replace(tzinfo=None),
                 source=SOURCE,

@@ -159,6 +159,10 @@ def test_contacts_go_out_on_every_channel_and_the_funnel_adds_up(campaign_loop):
         assert steps.iloc[-1]["step"] == "exported"
         assert steps.iloc[-1]["remaining"] == len(treated)
         assert len(exported[(exported.day == day) & (exported.campaign_id == campaign_id)]) == len(treated)
+    for day in DAYS:  # the same funnel beside the exports, for the channel managers
+        beside = pd.read_csv(layout.exports / "funnel" / str(day) / f"FUNNEL_{day:%Y%m%d}.csv")
+        mine = funnel[funnel.business_date == day].sort_values(["campaign_id", "step_order"])
+        assert beside["remaining"].tolist() == mine["remaining"].tolist()
 
 
 def test_do_not_disturb_and_blacklisted_subscribers_are_never_in_any_file(campaign_loop, spark):
@@ -234,6 +238,7 @@ def test_channel_results_are_reconciled_quarantined_with_reasons_and_counted(cam
     assert len(reconciliation) >= len(DAYS) - 1
     assert (reconciliation.rows_read == reconciliation.rows_accepted + reconciliation.rows_quarantined).all()
     ingested = audit[(audit.table_name == "CHANNEL_RESULT") & (audit.status == "loaded")]
+    assert len(ingested) >= len(DAYS) - 1  # the result files of the days after the first
     assert (ingested.rows_read == ingested.rows_accepted + ingested.rows_quarantined).all()
     summaries = campaign_loop["summaries"]
     reasons = {r for s in summaries.values() for r in s.feedback.get("quarantined_by_reason", {})}
