@@ -7,6 +7,7 @@ channel systems with the simulator.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 import typer
@@ -50,10 +51,7 @@ def _date_or_latest(date: str | None):
 
     if date:
         return parse(date)
-    layout = _layout()
-    import datetime as _dt
-
-    found = latest_date(layout.mart / "fct_task_targets", "business_date", _dt.date.max)
+    found = latest_date(_layout().mart / "fct_task_targets", "business_date", datetime.date.max)
     if found is None:
         raise TelcoMartError("no fct_task_targets partition yet: run the daily DAG (or `telco-mart tasks run`) first")
     return found

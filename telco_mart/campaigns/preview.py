@@ -12,8 +12,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from pyspark.sql import functions as F
-
 from telco_mart.campaigns.definition import Campaign
 from telco_mart.campaigns.policy import DROP, apply_contact_policy
 from telco_mart.campaigns.policy_config import ContactPolicy
@@ -98,4 +96,4 @@ def format_preview(preview: Preview) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["F", "Preview", "format_preview", "preview_campaign"]
+__all__ = ["Preview", "format_preview", "preview_campaign"]
