@@ -30,17 +30,8 @@ CONTACT_FEATURES = (
     "value_segment",
 )
 OFFER_FEATURES = ("offer_fee_yuan", "offer_fee_change_yuan")
-PROPENSITY_NUMERIC = (
-    "age_years",
-    "tenure_months",
-    "arpu_3m_yuan",
-    "package_monthly_fee_yuan",
-    "months_to_contract_end",
-    "generation_rank",
-    "terminal_max_generation_rank",
-    "offer_fee_yuan",
-    "offer_fee_change_yuan",
-)
+# The propensity model reads the numeric features at contact time and the offer's.
+PROPENSITY_NUMERIC = (*(c for c in CONTACT_FEATURES if c != "value_segment"), *OFFER_FEATURES)
 PROPENSITY_CATEGORICAL = ("value_segment", "channel", "task_code")
 
 # One row per assignment of a subscriber to a campaign on the date (partition business_date):
