@@ -112,8 +112,18 @@ def preview(campaign_id: CampaignArgument, date: OptionalDate = None) -> None:
 
 def _change(action: str, campaign_id: str, by: str, reason: str, date: str | None, details: dict | None = None) -> None:
     from telco_mart.campaigns.lifecycle import record_change
+    from telco_mart.operational_clock import operational_timestamp
 
-    entry = record_change(_layout(), _campaign(campaign_id), action, by, _date_or_latest(date), reason, details)
+    entry = record_change(
+        _layout(),
+        _campaign(campaign_id),
+        action,
+        by,
+        _date_or_latest(date),
+        reason,
+        details,
+        recorded_at=operational_timestamp(),
+    )
     _out().print(
         f"{entry.campaign_id}: {entry.from_state} -> {entry.to_state} by {entry.by}, effective {entry.effective_date}",
         highlight=False,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -142,7 +142,7 @@ def _suppressions(reconciled: DataFrame, contacts: DataFrame, day: date, policy:
     )
 
 
-def _audit_reconciliation(layout: DataLayout, day: date, run_id: str, outcome, accepted: int, quarantined: int) -> None:
+def _audit_reconciliation(layout: DataLayout, day: date, ingested, outcome, accepted: int, quarantined: int) -> None:
     """One audit row for the reconciliation: rows read (accepted at ingestion) = reconciled + quarantined."""
     write_audit_rows(
         layout,
@@ -150,9 +150,8 @@ def _audit_reconciliation(layout: DataLayout, day: date, run_id: str, outcome, a
             AuditRow(
                 # Its own run id (the ingestion's plus a suffix): the audit keeps one file per
                 # source and run, and the ingestion's rows of the same run must stay beside it.
-                run_id=f"{run_id}-reconciliation",
-                # Operational metadata of the audit row, not business logic.
-                ingested_at=datetime.now(UTC).replace(tzinfo=None),
+                run_id=f"{ingested.run_id}-reconciliation",
+                ingested_at=ingested.started_at,
                 source=SOURCE,
                 table_name=RECONCILIATION_TABLE,
                 business_date=day,
@@ -202,7 +201,7 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
     if counts:
         _write_quarantine(spark, layout, day, rejected, policy.outcome_lookback_days)
     if ingested is not None:
-        _audit_reconciliation(layout, day, ingested.run_id, outcome, accepted_rows, sum(counts.values()))
+        _audit_reconciliation(layout, day, ingested, outcome, accepted_rows, sum(counts.values()))
     write_mart_partition(
         reconciled.withColumn("business_date", F.lit(day)),
         layout,

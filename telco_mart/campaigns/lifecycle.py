@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from telco_mart.campaigns.definition import Campaign
@@ -111,8 +111,13 @@ def record_change(
     effective_date: date,
     reason: str = "",
     details: dict | None = None,
+    *,
+    recorded_at: datetime,
 ) -> LogEntry:
-    """Check the transition and append it to the log; returns the entry written."""
+    """Check the transition and append it to the log; returns the entry written.
+
+    ``recorded_at`` is when the person acted (audit metadata), given by the caller: the CLI
+    passes the wall clock, a replay or a test a fixed time; ``effective_date`` drives the logic."""
     if action not in TRANSITIONS:
         raise LifecycleError(f"unknown action {action!r}; known: {sorted(TRANSITIONS)}")
     if not by.strip():
@@ -143,7 +148,7 @@ def record_change(
         reason=reason,
         effective_date=effective_date.isoformat(),
         definition_fingerprint=campaign.fingerprint(),
-        recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        recorded_at=recorded_at.isoformat(timespec="seconds"),
         details=details or {},
     )
     path = log_path(layout)

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from telco_mart.contract import Contract, Table, load_contract, reasons
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
@@ -26,6 +25,7 @@ from telco_mart.ingest.part_files import PartCheck
 from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.ingest.spark_parts import NumberedPart, check_parts
 from telco_mart.ingest.table_load import PartCounts, load_table
+from telco_mart.operational_clock import operational_timestamp
 from telco_mart.settings import DataLayout
 
 Progress = Callable[[str], None]
@@ -55,6 +55,8 @@ class IngestResult:
     run_id: str
     source: str
     business_dates: list[date]
+    # When the run started (audit metadata): its audit rows carry it.
+    started_at: datetime
     tables: list[TableDateResult] = field(default_factory=list)
 
     @property
@@ -66,11 +68,6 @@ class IngestResult:
     def missing(self) -> list[TableDateResult]:
         """Table-dates that were due but not delivered."""
         return [t for t in self.tables if t.status == "missing"]
-
-
-def _operational_timestamp() -> datetime:
-    # Audit metadata only (when the run happened); business logic uses the business date.
-    return datetime.fromtimestamp(time.time(), tz=UTC)
 
 
 def _keep_rejected_files(layout: DataLayout, delivery: Delivery) -> None:
@@ -190,8 +187,8 @@ def ingest_source(
     source = contract.source(source_name)
     say = progress or (lambda message: None)
     run_id = uuid.uuid4().hex[:12]
-    started_at = _operational_timestamp()
-    result = IngestResult(run_id, source.name, sorted(business_dates))
+    started_at = operational_timestamp()
+    result = IngestResult(run_id, source.name, sorted(business_dates), started_at)
 
     deliveries = find_deliveries(contract, layout, source, sorted(business_dates), tables, frequency)
     numbered: list[NumberedPart] = []

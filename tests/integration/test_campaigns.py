@@ -4,7 +4,7 @@ simulator answering each day's exports, then a rerun of a day. Real Spark, real 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -14,6 +14,7 @@ from tests.conftest import REPOSITORY_ROOT, TINY_END
 
 pytestmark = pytest.mark.slow
 FIRST = date.fromisoformat(TINY_END)
+ACTED_AT = datetime(2026, 10, 30, 17, 0, tzinfo=UTC)
 DAYS = [FIRST + timedelta(days=n) for n in range(4)]
 RERUN = DAYS[1]
 CAPACITY = {"outbound_call": 4, "sms": 10, "app": 15, "retail_counter": 12}
@@ -88,7 +89,7 @@ def campaign_loop(daily_dag_run, tiny_dataset, spark, tmp_path_factory):
     campaigns = load_campaigns(folder)
     for campaign in campaigns.values():
         for action in ("approve", "activate"):
-            lifecycle.record_change(layout, campaign, action, "tester", FIRST, "integration test")
+            lifecycle.record_change(layout, campaign, action, "tester", FIRST, "integration test", recorded_at=ACTED_AT)
 
     summaries, hashes = {}, {}
     for day in DAYS:

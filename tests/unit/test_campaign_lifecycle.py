@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -25,6 +25,8 @@ from telco_mart.campaigns.lifecycle import (
 )
 from telco_mart.settings import DataLayout
 
+# When the person acted (audit metadata; the logic reads the effective date).
+ACTED_AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 # The campaign runs 2026-11-30..2026-12-31.
 CAMPAIGN = load_campaign_file(CAMPAIGNS_DIR / "fit_3g_recommended.yaml")
 OTHER = load_campaign_file(CAMPAIGNS_DIR / "renewal_front_desk.yaml")
@@ -37,7 +39,7 @@ def layout(tmp_path) -> DataLayout:
 
 
 def change(layout, action: str, day: date, campaign=CAMPAIGN, by: str = "planner_li", reason: str = ""):
-    return record_change(layout, campaign, action, by, day, reason=reason)
+    return record_change(layout, campaign, action, by, day, reason=reason, recorded_at=ACTED_AT)
 
 
 def test_the_whole_life_is_logged_with_who_and_why(layout):
@@ -49,7 +51,9 @@ def test_the_whole_life_is_logged_with_who_and_why(layout):
         ("end", date(2026, 12, 20), "manager_zhao", "budget spent", ACTIVE, ENDED),
     ]
     for action, day, by, reason, from_state, to_state in steps:
-        entry = record_change(layout, CAMPAIGN, action, f"  {by} ", day, reason=reason, details={"ticket": action})
+        entry = record_change(
+            layout, CAMPAIGN, action, f"  {by} ", day, reason=reason, details={"ticket": action}, recorded_at=ACTED_AT
+        )
         assert (entry.from_state, entry.to_state) == (from_state, to_state)
 
     logged = read_log(layout, CAMPAIGN.campaign_id)
@@ -58,7 +62,7 @@ def test_the_whole_life_is_logged_with_who_and_why(layout):
     ]
     assert {e.definition_fingerprint for e in logged} == {CAMPAIGN.fingerprint()}
     assert [e.details for e in logged] == [{"ticket": action} for action, *_ in steps]
-    assert all(e.recorded_at for e in logged)
+    assert all(e.recorded_at == ACTED_AT.isoformat(timespec="seconds") for e in logged)
     # Appended one JSON line per change, readable without the package.
     lines = log_path(layout).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["by"] for line in lines] == [by for _, _, by, *_ in steps]
