@@ -54,6 +54,16 @@ def partition_dates(table_dir: Path, key: str) -> list[date]:
     return sorted(found)
 
 
+def dated_partitions(table_dir: Path, key: str, start: date | None, end: date) -> list[date]:
+    """The dates from ``start`` (None: the first) to ``end``, both included, whose partition holds
+    data files (an empty day may have a folder and no file; reading it would fail), sorted."""
+    return [
+        d
+        for d in partition_dates(table_dir, key)
+        if (start is None or d >= start) and d <= end and parquet_files(partition_path(table_dir, key, d))
+    ]
+
+
 def previous_partition(table_dir: Path, key: str, day: date, monthly: bool, lookback_days: int) -> date | None:
     """The partition a comparison uses: the previous month end for monthly tables, otherwise the
     latest partition before ``day`` within ``lookback_days`` (a rejected day-1 falls back to day-2)."""

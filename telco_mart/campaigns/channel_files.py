@@ -40,19 +40,28 @@ CONTACT_FIELDS = (
 )
 
 
+def _missing(value) -> bool:
+    """None, or a NaN from pandas."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return "" if _missing(value) else str(value)
+
+
+def _whole_yuan(fee) -> str:
+    """A monthly fee as the scripts and SMS parameters show it: whole yuan, empty when unknown."""
+    return "" if _missing(fee) else f"{fee:.0f}"
 
 
 def render_script(campaign: Campaign, row: dict) -> str:
     """The campaign's script with the row's reason and offer filled in (missing values empty)."""
-    fee = row.get("offer_fee_yuan")
     return campaign.script.format(
         reason_zh=_text(row.get("reason_zh")),
         reason_en=_text(row.get("reason_en")),
         offer_name=_text(row.get("offer_name")),
         package_name=_text(row.get("offer_name")),
-        monthly_fee_yuan="" if fee is None or fee != fee else f"{fee:.0f}",
+        monthly_fee_yuan=_whole_yuan(row.get("offer_fee_yuan")),
         task_name_zh=_text(row.get("task_name_zh")),
         task_name_en=_text(row.get("task_name_en")),
     )
@@ -140,11 +149,10 @@ def build_channel_frames(
                 }
             )
         elif channel == "sms":
-            fee = row["offer_fee_yuan"]
             parameters = {
                 "offer_name": _text(row["offer_name"]),
                 "reason": _text(row["reason_zh"]),
-                "monthly_fee_yuan": "" if fee is None or fee != fee else f"{fee:.0f}",
+                "monthly_fee_yuan": _whole_yuan(row["offer_fee_yuan"]),
             }
             records[channel].append({**base, "template_id": campaign.sms_template_id, "parameters": parameters})
         elif channel == "app":
@@ -175,7 +183,7 @@ def build_channel_frames(
                     "recommended_package_id": row["offer_package_id"],
                     "recommended_package_name": row["offer_name"],
                     "recommended_monthly_fee_yuan": row["offer_fee_yuan"],
-                    "expected_monthly_change_yuan": None if change is None or change != change else change,
+                    "expected_monthly_change_yuan": None if _missing(change) else change,
                     "script": script,
                     "last_retention_date": retention[0],
                     "last_retention_task_code": retention[1],

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from pyspark.sql import DataFrame
@@ -37,18 +37,10 @@ from telco_mart.campaigns.channel_files import build_channel_frames
 from telco_mart.campaigns.definition import Campaign, campaigns_fingerprint, load_campaigns
 from telco_mart.campaigns.exports import CHANNELS, write_channel_export
 from telco_mart.campaigns.feedback import ingest_feedback
-from telco_mart.campaigns.inputs import (
-    contacts_before,
-    raw_latest,
-    raw_range,
-    restricted_id_set,
-    restricted_subscribers,
-    results_until,
-    suppressions_in_force,
-)
+from telco_mart.campaigns.inputs import contacts_before, policy_history, restricted_subscribers, results_until
 from telco_mart.campaigns.knowledge import marketing_cases, refresh_propensity, score_propensity
 from telco_mart.campaigns.outcomes import EFFECT_SCHEMA, contact_outcomes, effect_rows
-from telco_mart.campaigns.policy import DROP, PolicyHistory, apply_contact_policy, policy_steps
+from telco_mart.campaigns.policy import DROP, apply_contact_policy, policy_steps
 from telco_mart.campaigns.policy_config import POLICY_FILE, ContactPolicy, load_contact_policy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
 from telco_mart.mart.writer import write_mart_partition
@@ -57,7 +49,6 @@ from telco_mart.settings import DataLayout
 
 RESTRICTED_AT_PUBLISH = "restricted_at_publish"
 EXPORTED = "exported"
-COMPLAINTS_SCHEMA = "complaint_id string, subscriber_id string, complained_at timestamp, complaint_category string, channel_type string, dt date"
 FUNNEL_SCHEMA = "campaign_id string, campaign_name string, step_order int, step string, dropped long, remaining long"
 Progress = Callable[[str], None]
 
@@ -126,26 +117,6 @@ def _test_history(spark, layout: DataLayout, day: date, policy: ContactPolicy) -
 
 def _approval_details(entries: list[lifecycle.LogEntry]) -> dict[str, float | None]:
     return {e.campaign_id: e.details.get("min_detectable_uplift") for e in entries if e.action == "approve"}
-
-
-def _policy_history(spark, layout: DataLayout, day: date, policy: ContactPolicy) -> PolicyHistory:
-    longest = max(
-        [policy.mutual_exclusion_days, policy.outcome_lookback_days, *(c.days for c in policy.frequency_caps)]
-    )
-    return PolicyHistory(
-        restricted_ids=restricted_subscribers(spark, layout, day),
-        suppressions=suppressions_in_force(spark, layout, day),
-        complaints=raw_range(
-            spark,
-            layout,
-            "crm",
-            "CRM_COMPLAINT",
-            day - timedelta(days=policy.complaint_cool_off_days),
-            day,
-            COMPLAINTS_SCHEMA,
-        ),
-        contacts=contacts_before(spark, layout, day, longest),
-    )
 
 
 def _store_capacity(inputs: DayInputs, policy: ContactPolicy) -> dict[str, int]:
@@ -232,7 +203,8 @@ def run_campaign_day(
     summary = CampaignDaySummary(day)
     registry = ModelRegistry(layout)
     statuses = {cid: lifecycle.state_on(layout, cid, day, entries).state for cid in campaigns}
-    sending = {cid: c for cid, c in campaigns.items() if lifecycle.sends_on(layout, c, day, entries)[0]}
+    decisions = {cid: lifecycle.sends_on(layout, c, day, entries) for cid, c in campaigns.items()}
+    sending = {cid: c for cid, c in campaigns.items() if decisions[cid][0]}
     summary.config_hash = f"{campaigns_fingerprint(campaigns)}-{policy.fingerprint}"
 
     feedback = ingest_feedback(spark, layout, day, policy)
@@ -259,15 +231,14 @@ def run_campaign_day(
     say(propensity.note)
 
     for cid, campaign in campaigns.items():
-        wave = "-"
         summary.campaigns.append(
             {
                 "campaign_id": cid,
                 "name": campaign.name,
                 "state": statuses[cid],
-                "wave": wave,
+                "wave": "-",
                 "sends": cid in sending,
-                "why_not": lifecycle.sends_on(layout, campaign, day, entries)[1],
+                "why_not": decisions[cid][1],
             }
         )
     steps = funnel_steps(policy)
@@ -285,7 +256,7 @@ def run_campaign_day(
         candidates = with_expected_value(candidates, scores, source or "prior").localCheckpoint()
         eligible = {r["campaign_id"]: r["count"] for r in candidates.groupBy("campaign_id").count().collect()}
         survivors, dropped_by_policy = apply_contact_policy(
-            candidates, _policy_history(spark, layout, day, policy), policy, day
+            candidates, policy_history(spark, layout, day, policy), policy, day
         )
         history = _test_history(spark, layout, day, policy)
         waves = {cid: wave_state(c, day, history.get(cid, {})) for cid, c in sending.items()}
@@ -299,15 +270,15 @@ def run_campaign_day(
         use = CapacityUse(dict(policy.channel_capacity), _store_capacity(inputs, policy))
         placed, dropped_by_capacity = allocate_channels(assigned.where(F.col("arm") == tables.TREATMENT), use)
         # The second check: the latest restriction extract, read again just before publishing.
-        restricted_now = restricted_id_set(spark, layout, day)
-        restricted_df = spark.createDataFrame([(s,) for s in sorted(restricted_now)] or [("",)], "subscriber_id string")
+        restricted_df = restricted_subscribers(spark, layout, day).localCheckpoint()
+        restricted_now = frozenset(r["subscriber_id"] for r in restricted_df.collect())
         dropped_at_publish = placed.join(restricted_df, "subscriber_id", "left_semi").withColumn(
             DROP, F.lit(RESTRICTED_AT_PUBLISH)
         )
         contacted = placed.join(restricted_df, "subscriber_id", "left_anti")
         drops = _count_drops([dropped_by_policy, dropped_by_wave, dropped_by_capacity, dropped_at_publish])
-        for campaign_id in sending:
-            drops[(campaign_id, CONTROL_GROUP)] = control.where(F.col("campaign_id") == campaign_id).count()
+        for row in control.groupBy("campaign_id").count().collect():
+            drops[(row["campaign_id"], CONTROL_GROUP)] = row["count"]
         if inputs.targets_date != day:
             say(
                 f"targets from {inputs.targets_date} (the latest scoring day within {policy.targets_max_age_days} days)"
@@ -431,4 +402,4 @@ def format_day_summary(summary: CampaignDaySummary) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["CampaignDaySummary", "format_day_summary", "raw_latest", "run_campaign_day", "run_summary_path"]
+__all__ = ["CampaignDaySummary", "format_day_summary", "run_campaign_day", "run_summary_path"]

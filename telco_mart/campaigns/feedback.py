@@ -61,18 +61,17 @@ class FeedbackSummary:
         return dict(self.__dict__, business_date=self.business_date.isoformat())
 
 
-def _reconcile(spark, layout: DataLayout, day: date, policy: ContactPolicy, arrived: DataFrame) -> DataFrame:
-    """``arrived`` with ``reason_code`` (null when the row reconciles) and ``contact_date``."""
+def _reconcile(
+    spark, layout: DataLayout, day: date, policy: ContactPolicy, arrived: DataFrame, contacts: DataFrame
+) -> DataFrame:
+    """``arrived`` with ``reason_code`` (null when the row reconciles) and ``contact_date``;
+    ``contacts`` are the assignments of the look-back before ``day``."""
     history_days = policy.outcome_lookback_days
-    exported = (
-        contacts_before(spark, layout, day, history_days)
-        .where(F.col("arm") == tables.TREATMENT)
-        .select(
-            "contact_id",
-            F.col("campaign_id").alias("_campaign"),
-            F.col("subscriber_id").alias("_subscriber"),
-            F.col("business_date").alias("contact_date"),
-        )
+    exported = contacts.where(F.col("arm") == tables.TREATMENT).select(
+        "contact_id",
+        F.col("campaign_id").alias("_campaign"),
+        F.col("subscriber_id").alias("_subscriber"),
+        F.col("business_date").alias("contact_date"),
     )
     earlier = (
         results_until(spark, layout, day - timedelta(days=1), history_days)
@@ -95,7 +94,7 @@ def _reconcile(spark, layout: DataLayout, day: date, policy: ContactPolicy, arri
     return joined.withColumn("reason_code", reason).drop("_campaign", "_subscriber", "_seen")
 
 
-def _write_quarantine(spark, layout: DataLayout, day: date, rejected: DataFrame, policy_days: int) -> None:
+def _write_quarantine(spark, layout: DataLayout, day: date, rejected: DataFrame) -> None:
     fields = ["contact_id", "contact_result", "campaign_id", "subscriber_id", "channel_type", "result_at", "detail"]
     line = F.concat_ws("|", *[F.coalesce(F.col(c).cast("string"), F.lit("")) for c in fields])
     rows = rejected.select(
@@ -190,7 +189,8 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
     else:
         summary.file_status = "not delivered"
         arrived = spark.createDataFrame([], _INGESTED_SCHEMA).drop("dt")
-    checked = _reconcile(spark, layout, day, policy, arrived).localCheckpoint()
+    contacts = contacts_before(spark, layout, day, policy.outcome_lookback_days)
+    checked = _reconcile(spark, layout, day, policy, arrived, contacts).localCheckpoint()
     counts = {r["reason_code"]: r["count"] for r in checked.groupBy("reason_code").count().collect()}
     reconciled = checked.where(F.col("reason_code").isNull()).drop("reason_code")
     rejected = checked.where(F.col("reason_code").isNotNull())
@@ -199,7 +199,7 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
     summary.rows_quarantined = (outcome.rows_quarantined if outcome else 0) + sum(counts.values())
     summary.quarantined_by_reason.update(counts)
     if counts:
-        _write_quarantine(spark, layout, day, rejected, policy.outcome_lookback_days)
+        _write_quarantine(spark, layout, day, rejected)
     if ingested is not None:
         _audit_reconciliation(layout, day, ingested, outcome, accepted_rows, sum(counts.values()))
     write_mart_partition(
@@ -209,7 +209,6 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
         day,
         sort_by=["contact_id", "contact_result"],
     )
-    contacts = contacts_before(spark, layout, day, policy.outcome_lookback_days)
     suppressions = _suppressions(reconciled, contacts, day, policy)
     summary.suppressions = write_mart_partition(
         suppressions,

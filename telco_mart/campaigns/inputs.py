@@ -12,8 +12,10 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from telco_mart.campaigns import tables
+from telco_mart.campaigns.policy import PolicyHistory
+from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.errors import TelcoMartError
-from telco_mart.partitions import parquet_files, partition_dates, partition_path
+from telco_mart.partitions import dated_partitions, partition_path
 from telco_mart.settings import DataLayout
 
 DATE_KEY, RAW_KEY = "business_date", "dt"
@@ -32,6 +34,10 @@ RESULTS_SCHEMA = (
     "contact_id string, contact_result string, campaign_id string, subscriber_id string, channel_type string, "
     "result_at timestamp, detail string, contact_date date, business_date date"
 )
+COMPLAINTS_SCHEMA = (
+    "complaint_id string, subscriber_id string, complained_at timestamp, complaint_category string, "
+    "channel_type string, dt date"
+)
 SUPPRESSIONS_SCHEMA = (
     "subscriber_id string, suppression_kind string, exclusion_group string, campaign_id string, "
     "channel_type string, until_date date, business_date date"
@@ -42,18 +48,10 @@ class CampaignInputMissing(TelcoMartError):
     """A table a campaign day needs has no partition on or before the date."""
 
 
-def _dated(folder, key: str, start: date | None, end: date) -> list[date]:
-    return [
-        d
-        for d in partition_dates(folder, key)
-        if (start is None or d >= start) and d <= end and parquet_files(partition_path(folder, key, d))
-    ]
-
-
 def read_range(spark, folder, key: str, start: date | None, end: date, schema: str) -> DataFrame:
     """The partitions of ``folder`` dated ``start..end`` (both included), the key as a date column;
     no rows (with ``schema``) when there are none."""
-    wanted = _dated(folder, key, start, end)
+    wanted = dated_partitions(folder, key, start, end)
     if not wanted:
         return spark.createDataFrame([], schema)
     frame = spark.read.option("basePath", str(folder)).parquet(*[str(partition_path(folder, key, d)) for d in wanted])
@@ -63,7 +61,7 @@ def read_range(spark, folder, key: str, start: date | None, end: date, schema: s
 def latest_date(folder, key: str, end: date, max_age_days: int | None = None) -> date | None:
     """The latest partition date on or before ``end`` (within ``max_age_days`` when given)."""
     start = end - timedelta(days=max_age_days) if max_age_days is not None else None
-    found = _dated(folder, key, start, end)
+    found = dated_partitions(folder, key, start, end)
     return found[-1] if found else None
 
 
@@ -131,6 +129,22 @@ def restricted_subscribers(spark, layout: DataLayout, business_date: date) -> Da
     return frame.select("subscriber_id").distinct()
 
 
-def restricted_id_set(spark, layout: DataLayout, business_date: date) -> frozenset[str]:
-    """The same ids, read afresh, for the check of each finished file just before it is published."""
-    return frozenset(r["subscriber_id"] for r in restricted_subscribers(spark, layout, business_date).collect())
+def policy_history(spark, layout: DataLayout, day: date, policy: ContactPolicy) -> PolicyHistory:
+    """What the contact policy looks back at on ``day``: restrictions, suppressions, complaints, contacts."""
+    longest = max(
+        [policy.mutual_exclusion_days, policy.outcome_lookback_days, *(c.days for c in policy.frequency_caps)]
+    )
+    return PolicyHistory(
+        restricted_ids=restricted_subscribers(spark, layout, day),
+        suppressions=suppressions_in_force(spark, layout, day),
+        complaints=raw_range(
+            spark,
+            layout,
+            "crm",
+            "CRM_COMPLAINT",
+            day - timedelta(days=policy.complaint_cool_off_days),
+            day,
+            COMPLAINTS_SCHEMA,
+        ),
+        contacts=contacts_before(spark, layout, day, longest),
+    )

@@ -37,6 +37,7 @@ def _result_flags(results: DataFrame) -> DataFrame:
         return F.max(F.col("contact_result").isin(*values).cast("int")).cast("boolean")
 
     return results.groupBy("contact_id").agg(
+        F.lit(True).alias("has_result"),
         any_of(DELIVERED).alias("is_delivered"),
         any_of(REACHED).alias("is_reached"),
         any_of(["accepted"]).alias("is_accepted"),
@@ -79,12 +80,19 @@ def contact_outcomes(spark, layout: DataLayout, day: date, policy: ContactPolicy
         .agg(F.min("order_date").alias("success_date"))
     )
     outcomes = contacts.join(flags, "contact_id", "left").join(successes, "contact_id", "left")
-    for name in ("is_delivered", "is_reached", "is_accepted", "is_refused", "is_complained", "is_opted_out"):
+    flag_names = (
+        "has_result",
+        "is_delivered",
+        "is_reached",
+        "is_accepted",
+        "is_refused",
+        "is_complained",
+        "is_opted_out",
+    )
+    for name in flag_names:
         outcomes = outcomes.withColumn(name, F.coalesce(F.col(name), F.lit(False)))
     # A control subject is never exported, so it has nothing to reconcile.
-    is_reconciled = (F.col("arm") == tables.CONTROL) | F.col("_has_result")
-    has_result = flags.select("contact_id", F.lit(True).alias("_has_result"))
-    outcomes = outcomes.join(has_result, "contact_id", "left").fillna({"_has_result": False})
+    is_reconciled = (F.col("arm") == tables.CONTROL) | F.col("has_result")
     return outcomes.select(
         "contact_id",
         "contact_date",

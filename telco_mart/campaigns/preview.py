@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from telco_mart.campaigns.definition import Campaign
+from telco_mart.campaigns.inputs import policy_history
 from telco_mart.campaigns.policy import DROP, apply_contact_policy
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
@@ -44,11 +45,9 @@ class Preview:
 
 def preview_campaign(spark, layout: DataLayout, campaign: Campaign, day: date, policy: ContactPolicy) -> Preview:
     """Count the campaign's targets on ``day`` before and after the contact policy."""
-    from telco_mart.campaigns.daily import _policy_history
-
     inputs = DayInputs(spark, layout, day, policy)
     candidates = with_expected_value(campaign_candidates([campaign], inputs), None, "prior").localCheckpoint()
-    survivors, dropped = apply_contact_policy(candidates, _policy_history(spark, layout, day, policy), policy, day)
+    survivors, dropped = apply_contact_policy(candidates, policy_history(spark, layout, day, policy), policy, day)
     eligible = candidates.count()
     survivors = survivors.localCheckpoint()
     after = survivors.count()

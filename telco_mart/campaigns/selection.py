@@ -44,7 +44,7 @@ class DayInputs:
         self.targets, self.targets_date = mart_latest(
             spark, layout, "fct_task_targets", day, policy.targets_max_age_days
         )
-        self.subscribers, self.subscribers_date = mart_latest(spark, layout, "dim_subscriber", day)
+        self.subscribers, _ = mart_latest(spark, layout, "dim_subscriber", day)
         self.packages, _ = mart_latest(spark, layout, "dim_package", day)
         self.stores, _ = mart_latest(spark, layout, "dim_store", day)
         self._layout, self._day = layout, day

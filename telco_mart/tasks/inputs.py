@@ -13,7 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.partitions import has_partition, parquet_files, partition_dates, partition_path
+from telco_mart.partitions import dated_partitions, has_partition, partition_path
 from telco_mart.pipeline.dates import latest_complete_month
 from telco_mart.settings import DataLayout
 
@@ -72,7 +72,7 @@ def read_history(
     """Every partition of a table up to ``until`` (months as their first day), the key as a date.
     With ``empty_schema``, a table with no partition yet reads as no rows rather than an error."""
     folder = layout.mart / table
-    wanted = [d for d in partition_dates(folder, key) if d <= until and parquet_files(partition_path(folder, key, d))]
+    wanted = dated_partitions(folder, key, None, until)
     if not wanted and empty_schema is not None:
         return spark.createDataFrame([], empty_schema)
     folder = _table_dir(layout, table)

@@ -167,10 +167,10 @@ def test_contacts_go_out_on_every_channel_and_the_funnel_adds_up(campaign_loop):
 
 
 def test_do_not_disturb_and_blacklisted_subscribers_are_never_in_any_file(campaign_loop, spark):
-    from telco_mart.campaigns.inputs import restricted_id_set
+    from telco_mart.campaigns.inputs import restricted_subscribers
 
     layout = campaign_loop["layout"]
-    restricted = restricted_id_set(spark, layout, DAYS[-1])
+    restricted = {r["subscriber_id"] for r in restricted_subscribers(spark, layout, DAYS[-1]).collect()}
     flagged = pd.read_parquet(layout.mart / "dim_subscriber" / f"business_date={FIRST}")
     restricted |= set(flagged.loc[flagged.is_dnd | flagged.is_blacklisted, "subscriber_id"])
     funnel = _mart(layout, "fct_campaign_funnel")
