@@ -180,7 +180,8 @@ class ModelRegistry:
         for line in log.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
-                effective = date.fromisoformat(record["effective_date"])
+                # Promotions logged before effective dates were recorded count from the start.
+                effective = date.fromisoformat(record["effective_date"]) if "effective_date" in record else date.min
                 # The latest effective date wins; on the same date, the later entry.
                 if chosen_date <= effective <= business_date:
                     chosen, chosen_date = record["version"], effective
