@@ -3,8 +3,15 @@
 
 The daily batch of the telco-mart marketing mart, for one **business date**.
 
+The tasks walk the one definition of the day, `telco_mart.pipeline.day.DAY` (the same stages
+`telco-mart run` runs outside Airflow); each task runs one stage and records it under
+`audit/runs/` (`telco-mart runs --date D`).
+
 * **Business date**: the run's logical date (in Asia/Shanghai); a manual run may override it
-  with the `business_date` parameter (`YYYY-MM-DD`). A run for date D is scheduled after D ends.
+  with the `business_date` parameter (a date, or empty). A run for date D is scheduled after D
+  ends; a manual run triggered without a logical date runs for the day before it was triggered.
+* **Retries**: a failure that cannot change (bad input, a failed data test or gate, a rejected
+  delivery) fails its task at once; only other errors are retried.
 * **wait_for_<source>**: waits until every control file due from the source for the date has
   landed under `landing/<source>/<YYYYMMDD>/`; on timeout it fails naming the missing files.
 * **ingest_<source>**: verifies each part against its control file, parses with the contract's
@@ -38,25 +45,24 @@ The daily batch of the telco-mart marketing mart, for one **business date**.
 Backfill business dates D1..D2 with
 `airflow backfill create --dag-id telco_mart_daily --from-date D1T00:00:00+08:00 --to-date D2T00:00:00+08:00`
 (bare dates are read as UTC midnight and would start one day late; see docs/airflow.md), or
-outside Airflow with `telco-mart run --start-date D1 --end-date D2`.
+outside Airflow with `telco-mart run --start-date D1 --end-date D2` (every stage of a date before
+the next date).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-import pendulum
-from airflow.sdk import DAG, task
-from airflow.timetables.interval import CronDataIntervalTimetable
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, task
 
+from telco_mart.orchestration.schedule import BUSINESS_TIMEZONE, business_date_of
 from telco_mart.orchestration.sensors import SourceDeliveredSensor
+from telco_mart.pipeline.day import DAY
 
-SOURCES = ["crm", "boss", "bi", "gn", "dm"]
 SPARK_POOL = "telco_mart_spark"
-BUSINESS_DATE = (
-    "{{ params.business_date if params.business_date "
-    "else logical_date.in_timezone('Asia/Shanghai').strftime('%Y-%m-%d') }}"
-)
+BUSINESS_DATE = "{{ business_date_of(params.business_date, logical_date, dag_run.run_after) }}"
 # How long a source may be late before its branch fails (seconds); tests shorten it.
 DELIVERY_TIMEOUT_SECONDS = int(os.environ.get("TELCO_MART_DELIVERY_TIMEOUT_SECONDS", str(6 * 3600)))
 POKE_INTERVAL_SECONDS = int(os.environ.get("TELCO_MART_DELIVERY_POKE_SECONDS", "300"))
@@ -64,92 +70,66 @@ POKE_INTERVAL_SECONDS = int(os.environ.get("TELCO_MART_DELIVERY_POKE_SECONDS", "
 with DAG(
     dag_id="telco_mart_daily",
     doc_md=__doc__,
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="Asia/Shanghai"),
-    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=BUSINESS_TIMEZONE),
+    start_date=datetime(2025, 1, 1, tzinfo=ZoneInfo(BUSINESS_TIMEZONE)),
     catchup=False,
     max_active_runs=1,
-    params={"business_date": ""},
+    params={
+        "business_date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="The business date to run (YYYY-MM-DD); empty for the run's own date.",
+        )
+    },
+    user_defined_macros={"business_date_of": business_date_of},
     default_args={
         "owner": "data-engineering",
         "retries": 2,
-        "retry_delay": pendulum.duration(minutes=5),
+        "retry_delay": timedelta(minutes=5),
     },
     tags=["telco-mart", "impact/tier_1", "ingestion", "mart", "scoring", "campaigns"],
 ) as dag:
 
     @task(pool=SPARK_POOL)
-    def ingest(source: str, business_date: str) -> dict:
-        """Ingest one source for the business date."""
-        from telco_mart.orchestration.tasks import ingest_source_task
+    def run_stage(stage: str, business_date: str, part: str | None = None) -> dict:
+        """Run one stage of the day (one part of it: a source) for the business date."""
+        from telco_mart.orchestration.tasks import run_stage_task
 
-        return ingest_source_task(source, business_date)
-
-    @task(trigger_rule="all_done", retries=0)
-    def reconcile(business_date: str) -> dict:
-        """Summarise the day; fail when a required table is rejected or missing."""
-        from telco_mart.orchestration.tasks import reconcile_task
-
-        return reconcile_task(business_date)
-
-    @task(pool=SPARK_POOL, retries=0)
-    def quality_gate(checkpoint: str, business_date: str) -> dict:
-        """Run a Great Expectations checkpoint; fail on a critical expectation."""
-        from telco_mart.orchestration.tasks import quality_gate_task
-
-        return quality_gate_task(checkpoint, business_date)
-
-    @task(pool=SPARK_POOL)
-    def build_mart(business_date: str) -> dict:
-        """Build and test the mart for the date with dbt."""
-        from telco_mart.orchestration.tasks import build_mart_task
-
-        return build_mart_task(business_date)
-
-    @task(pool=SPARK_POOL)
-    def task_models(business_date: str) -> dict:
-        """Score the churn model and write the day's task targets."""
-        from telco_mart.orchestration.tasks import task_models_task
-
-        return task_models_task(business_date)
-
-    @task(pool=SPARK_POOL)
-    def campaigns(business_date: str) -> dict:
-        """Channel feedback, campaign effect, contact policy and channel exports for the date."""
-        from telco_mart.orchestration.tasks import campaign_day_task
-
-        return campaign_day_task(business_date)
+        return run_stage_task(stage, business_date, part)
 
     @task.short_circuit
-    def is_month_end(business_date: str) -> bool:
-        """Whether the date brings a new month's bills and churn statuses."""
-        from telco_mart.pipeline.dates import is_month_end, parse_business_date
+    def stage_applies(stage: str, business_date: str) -> bool:
+        """Whether the stage runs on the business date (the challenger: month ends only)."""
+        from telco_mart.orchestration.tasks import stage_applies_task
 
-        return is_month_end(parse_business_date(business_date))
+        return stage_applies_task(stage, business_date)
 
-    @task(pool=SPARK_POOL, retries=0)
-    def retrain_churn_challenger(business_date: str) -> dict:
-        """Train a churn challenger (registered, not promoted)."""
-        from telco_mart.orchestration.tasks import retrain_challenger_task
-
-        return retrain_challenger_task(business_date)
-
-    reconciliation = reconcile(BUSINESS_DATE)
-    raw_gate = quality_gate.override(task_id="quality_raw")("raw", BUSINESS_DATE)
-    mart = build_mart(BUSINESS_DATE)
-    mart_gate = quality_gate.override(task_id="quality_mart")("mart", BUSINESS_DATE)
-    targets = task_models(BUSINESS_DATE)
-    reconciliation >> raw_gate >> mart >> mart_gate >> targets
-    targets >> campaigns(BUSINESS_DATE)
-    targets >> is_month_end(BUSINESS_DATE) >> retrain_churn_challenger(BUSINESS_DATE)
-    for source_name in SOURCES:
-        delivered = SourceDeliveredSensor(
-            task_id=f"wait_for_{source_name}",
-            source=source_name,
-            business_date=BUSINESS_DATE,
-            poke_interval=POKE_INTERVAL_SECONDS,
-            timeout=DELIVERY_TIMEOUT_SECONDS,
-            mode="reschedule",
-            retries=0,
-        )
-        loaded = ingest.override(task_id=f"ingest_{source_name}")(source_name, BUSINESS_DATE)
-        delivered >> loaded >> reconciliation
+    ends = {}  # stage name -> the tasks that finish it
+    for stage in DAY:
+        rule = "all_done" if stage.reports_failed_upstream else "all_success"
+        upstream = [t for name in stage.after for t in ends[name]]
+        guard = None
+        if stage.applies_on is not None:
+            guard = stage_applies.override(task_id=stage.applies_on.__name__)(stage.name, BUSINESS_DATE)
+            upstream >> guard
+        finished = []
+        for part in stage.part_names():
+            task_id = f"{stage.name}_{part}" if part else stage.name
+            step = run_stage.override(task_id=task_id, trigger_rule=rule)(stage.name, BUSINESS_DATE, part)
+            if stage.name == "ingest":
+                (
+                    SourceDeliveredSensor(
+                        task_id=f"wait_for_{part}",
+                        source=part,
+                        business_date=BUSINESS_DATE,
+                        poke_interval=POKE_INTERVAL_SECONDS,
+                        timeout=DELIVERY_TIMEOUT_SECONDS,
+                        mode="reschedule",
+                        retries=0,
+                    )
+                    >> step
+                )
+            (guard or upstream) >> step
+            finished.append(step)
+        ends[stage.name] = finished

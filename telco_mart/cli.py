@@ -8,6 +8,7 @@ full traceback only with ``--debug``.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -121,20 +122,99 @@ def run(
     date: Annotated[str | None, typer.Option(help="One business date.")] = None,
     start_date: Annotated[str | None, typer.Option(help="First date of a range.")] = None,
     end_date: Annotated[str | None, typer.Option(help="Last date of a range.")] = None,
+    from_stage: Annotated[str | None, typer.Option("--from", help="Start at this stage.")] = None,
+    through: Annotated[str | None, typer.Option(help="Stop after this stage.")] = None,
 ) -> None:
-    """Run the whole daily pipeline for a date or a date range; exit 1 if a date fails."""
-    from telco_mart.cli_progress import print_reconciliation, spinner
-    from telco_mart.pipeline.run import run_pipeline
-    from telco_mart.spark_session import get_spark
+    """Run the day the DAG runs, stage by stage: ingest, reconcile, quality_raw, build_mart,
+    quality_mart, task_models, campaigns, and on month ends retrain_churn_challenger.
 
+    It ingests what has landed without waiting (the DAG's sensors wait) and the reconciliation
+    reports what is missing. A range runs every stage of a date before the next date; the first
+    failure stops it with exit 1, naming the date, stage and reason. Each stage is recorded
+    under audit/runs/ (`telco-mart runs --date D`).
+    """
+    from telco_mart.cli_progress import spinner
+    from telco_mart.pipeline.day import run_days, stages_between
+    from telco_mart.settings import DataLayout
+
+    stages = stages_between(from_stage, through)  # an unknown stage fails before anything runs
     days = _business_dates(date, start_date, end_date)
-    with spinner(console, "starting Spark") as say:
-        spark = get_spark("telco-mart-run")
-        result = run_pipeline(spark, days, progress=say)
-    for reconciliation in result.reconciliations:
-        print_reconciliation(output, reconciliation, verbose=len(days) == 1)
-    if result.failed_dates:
-        raise typer.Exit(code=1)
+    with spinner(console, f"{days[0]}: {stages[0].name}") as say:
+
+        def started(business_date, stage, part) -> None:
+            say(f"{business_date}: {stage.name}{f'[{part}]' if part else ''}")
+            console.print(f"{business_date} {stage.name}{f'[{part}]' if part else ''}: {stage.description}")
+
+        run_days(days, DataLayout.from_environment(), stages, progress=say, on_stage=started)
+    output.print(
+        f"{len(days)} day(s) done, {days[0]}..{days[-1]}: {', '.join(s.name for s in stages)}"
+        f" (telco-mart runs --date {days[-1]})",
+        highlight=False,
+    )
+
+
+class QualityGate(StrEnum):
+    """The two quality gates of the day."""
+
+    raw = "raw"
+    mart = "mart"
+
+
+@app.command()
+def quality(
+    checkpoint: Annotated[QualityGate, typer.Argument(help="The gate: raw or mart.")],
+    date: DateOption,
+) -> None:
+    """Run one quality gate (the Great Expectations raw or mart checkpoint) for a date; exit 1 when
+    a critical expectation fails."""
+    from telco_mart.cli_progress import spinner
+    from telco_mart.pipeline.day import DayContext, run_day, stage_named
+    from telco_mart.settings import DataLayout
+
+    checkpoint = checkpoint.value
+    with spinner(console, f"quality gate {checkpoint} {date}") as say:
+        context = DayContext(parse_business_date(date), DataLayout.from_environment(), say)
+        outcome = run_day(context, [stage_named(f"quality_{checkpoint}")])[f"quality_{checkpoint}"]
+    summary = outcome.summary
+    output.print(
+        f"quality gate {checkpoint} {date}: passed, {summary['expectations']} expectations, "
+        f"{len(summary['warnings'])} warning(s)",
+        highlight=False,
+    )
+    for warning in summary["warnings"]:
+        output.print(f"  warning: {warning}", highlight=False)
+    if summary["data_docs_index"]:
+        output.print(f"Data Docs: {summary['data_docs_index']}", highlight=False)
+
+
+@app.command()
+def runs(date: DateOption) -> None:
+    """The stage records of a business date: stage, state, start, duration, rows in and out, reason."""
+    from telco_mart.cli_progress import print_rows
+    from telco_mart.pipeline.stage_records import read_stage_records
+    from telco_mart.settings import DataLayout
+
+    records = read_stage_records(DataLayout.from_environment(), parse_business_date(date))
+    if not records:
+        output.print(f"no stage records for {date}")
+        return
+    print_rows(
+        output,
+        ["stage", "state", "started (UTC)", "seconds", "rows in", "rows out", "from", "reason"],
+        [
+            (
+                r.label,
+                r.state,
+                f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+                f"{r.seconds:.1f}",
+                "" if r.rows_in is None else f"{r.rows_in:,}",
+                "" if r.rows_out is None else f"{r.rows_out:,}",
+                r.entry_point,
+                r.reason or "",
+            )
+            for r in records
+        ],
+    )
 
 
 @app.command()
@@ -258,9 +338,10 @@ def sql(
     from telco_mart.settings import DataLayout
     from telco_mart.spark_session import get_spark
 
+    as_of = parse_business_date(date) if date else None  # a bad date fails before Spark starts
     with spinner(console, "starting Spark"):
         spark = get_spark("telco-mart-sql")
-    result_df = run_query(spark, DataLayout.from_environment(), query, parse_business_date(date) if date else None)
+    result_df = run_query(spark, DataLayout.from_environment(), query, as_of)
     if csv is not None:
         # An analyst's extract is small (an aggregate or one campaign's subjects): one file via pandas.
         frame = result_df.toPandas()
@@ -341,7 +422,7 @@ def tags_count(
 
 @tags_app.command("generate")
 def tags_generate() -> None:
-    """Check the tag library and regenerate its dbt models (the mart build does this itself)."""
+    """Check the tag library and regenerate its dbt models (commit them; a mart build refuses stale ones)."""
     from telco_mart.tags.dbt_models import generate_tag_models
 
     for path in generate_tag_models():
@@ -364,35 +445,52 @@ def _register_campaign_commands() -> None:
 _register_campaign_commands()
 
 
-def main() -> None:
-    """Entry point: run the app, turning expected errors into one clear line and exit code 1."""
+# Exit codes of every command: 0 success, 1 an expected error (bad input, a failed stage),
+# 2 a usage error (Typer's own message), 130 interrupted (Ctrl-C).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+def run_cli(arguments: list[str]) -> int:
+    """Run the app on ``arguments``; returns the exit code, having printed any error on one line."""
+    from typer.exceptions import TyperException
+
     from telco_mart.contract import ContractError
     from telco_mart.errors import TelcoMartError
     from telco_mart.landing.control_file import ControlFileError
 
+    debug = "--debug" in arguments
     try:
-        app(standalone_mode=False)
-    except (TelcoMartError, ContractError, ControlFileError, FileNotFoundError, ValueError) as error:
-        if "--debug" in sys.argv:
-            raise
-        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        result = app(args=arguments, prog_name="telco-mart", standalone_mode=False)
+    except TyperException as error:  # a usage error: Typer's own message and exit code
+        error.show()
+        return error.exit_code
     except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
+        return exit_.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        console.print("aborted")
-        sys.exit(130)
-    except Exception as error:  # a click usage error or an unexpected failure
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if "--debug" in sys.argv:
+        console.print("interrupted")
+        return EXIT_INTERRUPTED
+    except (TelcoMartError, ContractError, ControlFileError, FileNotFoundError, ValueError) as error:
+        if debug:
+            raise
+        console.print(f"[bold red]error:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
+        return EXIT_ERROR
+    except Exception as error:  # an unexpected failure: one line, the traceback with --debug
+        if debug:
             raise
         console.print(
-            f"[bold red]error:[/] {type(error).__name__}: {error} (run with --debug for the traceback)",
+            f"[bold red]error:[/] {type(error).__name__}: {_one_line(error)} (run with --debug for the traceback)",
             highlight=False,
             soft_wrap=True,
         )
-        sys.exit(1)
+        return EXIT_ERROR
+    # Without standalone mode, Typer returns an Exit's code instead of raising it.
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def main() -> None:
+    """Entry point of the ``telco-mart`` command."""
+    sys.exit(run_cli(sys.argv[1:]))

@@ -215,17 +215,19 @@ def run(
     the channel simulator answers each day's exports and the loop goes on day by day."""
     from datetime import timedelta
 
-    from telco_mart.campaigns.daily import format_day_summary, run_campaign_day
     from telco_mart.campaigns.simulator import format_simulation_summary, simulate_day
     from telco_mart.ingest.runner import ingest_source
-    from telco_mart.spark_session import get_spark
+    from telco_mart.pipeline.day import DayContext, run_day, stage_named
 
-    spark, layout = get_spark("telco-mart-campaigns"), _layout()
+    layout = _layout()
     day = parse_business_date(date)
     last = parse_business_date(simulate_until) if simulate_until else day
+    spark = None
     while day <= last:
-        summary = run_campaign_day(spark, layout, day, progress=lambda m: _out().print(f"  {m}", highlight=False))
-        _out().print(format_day_summary(summary), highlight=False)
+        # The day's campaigns stage, exactly as the DAG and `telco-mart run` run it (and recorded).
+        context = DayContext(day, layout, lambda m: _out().print(m, highlight=False), spark)
+        run_day(context, [stage_named("campaigns")])
+        spark = context.spark
         if day < last:
             _out().print(format_simulation_summary(simulate_day(layout, day)), highlight=False)
             # The simulated CRM orders and complaints of the next day, ingested as the daily CRM

@@ -150,9 +150,10 @@ def models_compare(
     layout = DataLayout.from_environment()
     champion = ModelRegistry(layout).champion(task)
     versions = [version] + ([champion] if champion and champion != version else [])
+    business_date = _default_date(date)  # a bad date fails before Spark starts
     with spinner(console, "starting Spark"):
         spark = get_spark("telco-mart-models")
-    month, metrics = compare_models(spark, layout, _default_date(date), versions)
+    month, metrics = compare_models(spark, layout, business_date, versions)
     named = {(f"champion {k}" if k == champion else f"challenger {k}"): v for k, v in metrics.items() if k in versions}
     named |= {k: v for k, v in metrics.items() if k not in versions}
     output.print(format_metrics(named, month), highlight=False)
@@ -190,13 +191,15 @@ def models_promote(
 @tasks_app.command("run")
 def tasks_run(date: Annotated[str, typer.Option(help="Business date, YYYY-MM-DD.")]) -> None:
     """Score the churn model, evaluate every task and write fct_task_targets for the date."""
-    from telco_mart.cli_progress import spinner
-    from telco_mart.tasks.daily import format_summary, run_task_models
+    from telco_mart.pipeline.day import DayContext, run_day, stage_named
+    from telco_mart.settings import DataLayout
 
-    console, output = _console()
-    with spinner(console, "running the task models") as say:
-        summary = run_task_models(parse_business_date(date), progress=say)
-    output.print(format_summary(summary), highlight=False)
+    _, output = _console()
+    # The day's task_models stage, exactly as the DAG and `telco-mart run` run it (and recorded).
+    context = DayContext(
+        parse_business_date(date), DataLayout.from_environment(), lambda m: output.print(m, highlight=False)
+    )
+    run_day(context, [stage_named("task_models")])
 
 
 @tasks_app.command("validate")

@@ -13,7 +13,33 @@ from datetime import date
 from pathlib import Path
 
 DATA_ROOT_VARIABLE = "TELCO_MART_HOME"
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_DIR_VARIABLE = "TELCO_MART_PROJECT_DIR"
+# The installed package itself (its contract and Spark configuration travel inside it).
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The project's folders the package reads: the dbt project and its tags, the expectations, the
+# task models' configuration and the campaigns.
+PROJECT_FOLDERS = ("dbt_project", "expectations", "models", "campaigns")
+# A wheel carries a copy of those folders here (pyproject.toml, force-include).
+PACKAGED_PROJECT_DIR = PACKAGE_DIR / "_project"
+
+
+def project_dir() -> Path:
+    """Where the project's folders (:data:`PROJECT_FOLDERS`) are read from.
+
+    ``$TELCO_MART_PROJECT_DIR`` when set (a deployment's own dbt project, expectations, models
+    and campaigns); else the checkout the package runs from; else, for a package installed as a
+    wheel outside any checkout (a worker image, a console server), the copy packaged with it.
+    """
+    configured = os.environ.get(PROJECT_DIR_VARIABLE)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "dbt_project" / "dbt_project.yml").is_file():
+        return checkout
+    return PACKAGED_PROJECT_DIR
+
+
+PROJECT_DIR = project_dir()
 
 
 def data_root() -> Path:

@@ -34,10 +34,10 @@ class MartBuild:
 
 
 def _run_for_date(arguments: list[str], business_date: date, layout: DataLayout) -> tuple[MartPlan, DbtRun]:
-    """Generate the tag models, plan the date, and run dbt with the plan as vars."""
-    from telco_mart.tags.dbt_models import generate_tag_models
+    """Check the committed tag models, plan the date, and run dbt with the plan as vars."""
+    from telco_mart.tags.dbt_models import check_tag_models
 
-    generate_tag_models()
+    check_tag_models()
     plan = plan_mart_build(business_date, layout)
     return plan, raise_for_failures(run_dbt(arguments, layout, plan.dbt_vars()))
 

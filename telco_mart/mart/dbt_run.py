@@ -13,9 +13,9 @@ import os
 from dataclasses import dataclass, field
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.settings import REPOSITORY_ROOT, DataLayout
+from telco_mart.settings import PROJECT_DIR, DataLayout
 
-DBT_PROJECT_DIR = REPOSITORY_ROOT / "dbt_project"
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 TARGET_VARIABLE = "TELCO_MART_DBT_TARGET"
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import yaml
 
 from telco_mart.contract import Contract, Source, Table, load_contract
-from telco_mart.settings import REPOSITORY_ROOT
+from telco_mart.settings import PROJECT_DIR
 
-STAGING_DIR = REPOSITORY_ROOT / "dbt_project" / "models" / "staging"
+STAGING_DIR = PROJECT_DIR / "dbt_project" / "models" / "staging"
 HEADER = (
     "# Generated from telco_mart/contract/interfaces.yaml by `telco-mart mart sources`;\n"
     "# edit the contract, not this file.\n"

@@ -28,10 +28,10 @@ from telco_mart.modelling.estimator import build_classifier
 from telco_mart.modelling.metrics import ranking_metrics
 from telco_mart.modelling.registry import LoadedModel, ModelRegistry, ModelVersion
 from telco_mart.partitions import partition_dates
-from telco_mart.settings import REPOSITORY_ROOT, DataLayout
+from telco_mart.settings import PROJECT_DIR, DataLayout
 from telco_mart.tasks.inputs import MONTH_KEY, TaskInputs, read_task_inputs
 
-CHURN_CONFIG_PATH = REPOSITORY_ROOT / "models" / "churn.yaml"
+CHURN_CONFIG_PATH = PROJECT_DIR / "models" / "churn.yaml"
 CHURN_TASK = "churn"
 RULE_SCORE = "forwarded_share_m0"
 
@@ -202,6 +202,23 @@ def train_churn_model(
     version = ModelRegistry(layout).register(config.task, model, metadata, f"v{business_date:%Y%m%d}")
     notes = [f"left out {', '.join(empty)}: no value in the training months"] if empty else []
     return TrainingResult(version, split, metrics, len(train), len(valid), notes)
+
+
+def challenger_skip_reason(
+    layout: DataLayout, business_date: date, config: ChurnModelConfig | None = None
+) -> str | None:
+    """Why no challenger should be trained for ``business_date``, or None when one should.
+
+    A challenger is the month's new candidate beside the champion; when the champion itself was
+    trained for this very date (the first daily run promotes one), a second fit on the same data
+    would only be a copy of it.
+    """
+    config = config or load_churn_config()
+    registry = ModelRegistry(layout)
+    champion = registry.champion(config.task)
+    if champion and registry.get(config.task, champion).metadata.get("trained_for_date") == business_date.isoformat():
+        return f"the champion {config.task}/{champion} was trained for {business_date}: no challenger needed"
+    return None
 
 
 def compare_models(

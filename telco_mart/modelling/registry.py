@@ -24,7 +24,7 @@ from typing import Any
 import joblib
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.settings import REPOSITORY_ROOT, DataLayout
+from telco_mart.settings import PROJECT_DIR, DataLayout
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -79,7 +79,7 @@ def file_sha256(path: Path) -> str:
 
 def _git(*args: str) -> str:
     return subprocess.run(
-        ["git", "-C", str(REPOSITORY_ROOT), *args], capture_output=True, text=True, check=True, timeout=10
+        ["git", "-C", str(PROJECT_DIR), *args], capture_output=True, text=True, check=True, timeout=10
     ).stdout.strip()
 
 

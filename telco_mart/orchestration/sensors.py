@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow.sdk.bases.sensor import BaseSensorOperator
+from airflow.sdk import BaseSensorOperator
 from airflow.sdk.exceptions import AirflowSensorTimeout
 
 

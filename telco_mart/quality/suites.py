@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.settings import REPOSITORY_ROOT
+from telco_mart.settings import PROJECT_DIR
 
-EXPECTATIONS_DIR = REPOSITORY_ROOT / "expectations"
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 CHECKPOINTS_FILE = "checkpoints.yml"
 SEVERITIES = ("critical", "warning")
 LAYERS = ("raw", "mart")

@@ -1,7 +1,9 @@
 """Turn the tag library into dbt models: ``fct_subscriber_tags`` and ``tag_catalogue``.
 
-Run by every mart build (``telco-mart mart build``) and by ``telco-mart tags generate``; the
-output folder is git-ignored and never edited by hand, so adding a tag is a YAML change only.
+Written by ``telco-mart tags generate`` (and ``make docs``) and committed, so a deployment from a
+read-only checkout, an image or a git-synced bundle runs the very models that were reviewed; a
+mart build refuses stale ones, and a test fails when they differ from the tag library. Never
+edited by hand: adding a tag is a YAML change plus ``telco-mart tags generate``.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from telco_mart.settings import REPOSITORY_ROOT
+from telco_mart.settings import PROJECT_DIR
 from telco_mart.tags.compile import sql_string_literal, to_spark_sql
-from telco_mart.tags.library import INPUT_MODEL, Tag, load_tag_library
+from telco_mart.tags.library import INPUT_MODEL, Tag, TagLibraryError, load_tag_library
 
-OUTPUT_DIR = REPOSITORY_ROOT / "dbt_project" / "models" / "marts" / "tags"
+OUTPUT_DIR = PROJECT_DIR / "dbt_project" / "models" / "marts" / "tags"
 HEADER = "-- Generated from dbt_project/tags/*.yml by telco_mart.tags.dbt_models; do not edit.\n"
 _CATALOGUE_TEXT_COLUMNS = ("name_zh", "name_en", "category", "value_type", "definition", "owner")
 
@@ -234,15 +236,40 @@ def render_models_yaml(tags: list[Tag]) -> str:
     )
 
 
-def generate_tag_models(output_dir: Path = OUTPUT_DIR, tags: list[Tag] | None = None) -> list[Path]:
-    """Write the generated models; returns the files written."""
+def render_tag_models(tags: list[Tag] | None = None) -> dict[str, str]:
+    """The generated models' file names and texts, from the tag library."""
     tags = tags if tags is not None else load_tag_library()
-    output_dir.mkdir(parents=True, exist_ok=True)
-    files = {
+    return {
         "fct_subscriber_tags.sql": render_subscriber_tags(tags),
         "tag_catalogue.sql": render_tag_catalogue(tags),
         "_tags__models.yml": render_models_yaml(tags),
     }
+
+
+def generate_tag_models(output_dir: Path = OUTPUT_DIR, tags: list[Tag] | None = None) -> list[Path]:
+    """Write the generated models; returns the files written."""
+    files = render_tag_models(tags)
+    output_dir.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (output_dir / name).write_text(text, encoding="utf-8")
     return [output_dir / name for name in files]
+
+
+def stale_tag_models(output_dir: Path = OUTPUT_DIR, tags: list[Tag] | None = None) -> list[Path]:
+    """The generated model files that are missing or differ from what the tag library renders."""
+    stale = []
+    for name, text in render_tag_models(tags).items():
+        path = output_dir / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+    return stale
+
+
+def check_tag_models(output_dir: Path = OUTPUT_DIR) -> None:
+    """Refuse to build on tag models that do not match the tag library."""
+    stale = stale_tag_models(output_dir)
+    if stale:
+        raise TagLibraryError(
+            f"the generated tag models are stale ({', '.join(p.name for p in stale)} in {output_dir}): "
+            "run `telco-mart tags generate` and commit the result"
+        )

@@ -16,14 +16,12 @@ from pathlib import Path
 import yaml
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.settings import REPOSITORY_ROOT
+from telco_mart.settings import PROJECT_DIR
 from telco_mart.tags.expression import Expression, TagExpressionError, check_expression, parse_expression
 
-TAG_DIR = REPOSITORY_ROOT / "dbt_project" / "tags"
+TAG_DIR = PROJECT_DIR / "dbt_project" / "tags"
 INPUT_MODEL = "int_subscriber_tag_inputs"
-INPUT_MODEL_YAML = (
-    REPOSITORY_ROOT / "dbt_project" / "models" / "intermediate" / "subscriber" / "_subscriber__models.yml"
-)
+INPUT_MODEL_YAML = PROJECT_DIR / "dbt_project" / "models" / "intermediate" / "subscriber" / "_subscriber__models.yml"
 CATEGORIES = ("basic", "value", "terminal", "interest", "channel", "product", "business_action")
 VALUE_TYPES = ("boolean", "string", "number")
 FIELDS = ("id", "name_zh", "name_en", "category", "value_type", "definition", "owner")

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from telco_mart.contract import load_contract
-from telco_mart.settings import REPOSITORY_ROOT
+from telco_mart.settings import PROJECT_DIR
 
-TASK_CONFIG_PATH = REPOSITORY_ROOT / "models" / "tasks.yaml"
+TASK_CONFIG_PATH = PROJECT_DIR / "models" / "tasks.yaml"
 TASK_CLASSES = (
     "contract_renewal",
     "sim_change",

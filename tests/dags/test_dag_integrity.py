@@ -68,3 +68,40 @@ def test_daily_dag_shape(dag_bag):
     # the campaign day reads the day's targets: after the task models, every day
     assert dag.get_task("campaigns").upstream_task_ids == {"task_models"}
     assert dag.get_task("campaigns").pool == "telco_mart_spark"
+
+
+def _stage_task_ids(stage) -> list[str]:
+    return [f"{stage.name}_{part}" if part else stage.name for part in stage.part_names()]
+
+
+def test_the_dag_walks_the_definition_of_the_day(dag_bag):
+    """Every task of the DAG is a stage of telco_mart.pipeline.day.DAY (or the sensor before an
+    ingestion, or a stage's date guard), with the stage's dependencies: they cannot drift apart."""
+    from telco_mart.pipeline.day import DAY
+
+    dag = dag_bag.dags["telco_mart_daily"]
+    expected: dict[str, tuple[str, str | None]] = {}
+    guards = {}
+    for stage in DAY:
+        for part, task_id in zip(stage.part_names(), _stage_task_ids(stage), strict=True):
+            expected[task_id] = (stage.name, part)
+        if stage.applies_on is not None:
+            guards[stage.applies_on.__name__] = stage
+    sensors = {t.task_id for t in dag.tasks if t.task_id.startswith("wait_for_")}
+    assert {t.task_id for t in dag.tasks} == set(expected) | set(guards) | sensors
+    assert sensors == {f"wait_for_{part}" for part in next(s for s in DAY if s.name == "ingest").part_names()}
+
+    by_name = {stage.name: stage for stage in DAY}
+    for task_id, (stage_name, part) in expected.items():
+        task = dag.get_task(task_id)
+        stage = by_name[stage_name]
+        assert (task.op_args[0], *task.op_args[2:]) == (stage_name, part), task_id
+        upstream = {t for name in stage.after for t in _stage_task_ids(by_name[name])}
+        if stage.applies_on is not None:
+            guard = stage.applies_on.__name__
+            assert dag.get_task(guard).upstream_task_ids == upstream
+            upstream = {guard}
+        if stage.name == "ingest":
+            upstream = {f"wait_for_{part}"}
+        assert task.upstream_task_ids == upstream, task_id
+        assert task.trigger_rule == ("all_done" if stage.reports_failed_upstream else "all_success"), task_id

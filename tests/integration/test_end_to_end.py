@@ -14,8 +14,8 @@ from pyspark.testing import assertDataFrameEqual
 from telco_mart.ingest.audit import read_audit
 from telco_mart.landing.late import deliver_late_files
 from telco_mart.pipeline.reconcile import reconcile
-from telco_mart.pipeline.run import run_pipeline
 from tests.conftest import TINY_END
+from tests.support.extracts import ingest_and_reconcile
 
 pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
@@ -79,8 +79,8 @@ def test_file_defects_reject_their_table_date_and_late_files_fail_the_day(daily_
     file_defects = ds.dataset(str(tiny_dataset.truth / "file_defects.parquet")).to_table().to_pylist()
     assert {d["defect_kind"] for d in file_defects} == {"truncated_file", "control_mismatch", "late_file"}
     days = sorted({d["business_date"] for d in file_defects})
-    result = run_pipeline(spark, days, tiny_dataset)
-    outcomes = {(t.table_name, t.business_date): t for r in result.ingestions for t in r.tables}
+    ingestions, reconciliations = ingest_and_reconcile(spark, days, tiny_dataset)
+    outcomes = {(t.table_name, t.business_date): t for r in ingestions for t in r.tables}
     for defect in file_defects:
         outcome = outcomes[(defect["table_name"], defect["business_date"])]
         expected_status = "missing" if defect["defect_kind"] == "late_file" else "rejected"
@@ -94,23 +94,23 @@ def test_file_defects_reject_their_table_date_and_late_files_fail_the_day(daily_
             ).exists()
 
     late = next(d for d in file_defects if d["defect_kind"] == "late_file")
-    verdict = next(r for r in result.reconciliations if r.business_date == late["business_date"])
+    verdict = next(r for r in reconciliations if r.business_date == late["business_date"])
     assert not verdict.passed and any(late["table_name"] in problem for problem in verdict.problems)
 
     assert deliver_late_files(tiny_dataset, late["business_date"])
-    again = run_pipeline(spark, [late["business_date"]], tiny_dataset)
-    outcome = next(t for r in again.ingestions for t in r.tables if t.table_name == late["table_name"])
+    again, _ = ingest_and_reconcile(spark, [late["business_date"]], tiny_dataset)
+    outcome = next(t for r in again for t in r.tables if t.table_name == late["table_name"])
     assert outcome.status == "loaded"
 
 
 def test_rerunning_a_date_gives_identical_partitions(daily_dag_run, spark, tiny_dataset):
     day = date(2026, 10, 30)
-    run_pipeline(spark, [day], tiny_dataset)
+    ingest_and_reconcile(spark, [day], tiny_dataset)
     before = {
         t.name: spark.read.parquet(str(tiny_dataset.raw_table(t.source, t.name) / "dt=2026-10-30")).localCheckpoint()
         for t in _loaded_tables(tiny_dataset, day)
     }
-    run_pipeline(spark, [day], tiny_dataset)
+    ingest_and_reconcile(spark, [day], tiny_dataset)
     for table in _loaded_tables(tiny_dataset, day):
         after = spark.read.parquet(str(tiny_dataset.raw_table(table.source, table.name) / "dt=2026-10-30"))
         assertDataFrameEqual(after, before[table.name])

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pyspark
 import pytest
 
+from telco_mart.pipeline.stage_records import read_stage_records
 from telco_mart.settings import DataLayout
 from telco_mart.spark_session import PACKAGE_ARCHIVE_NAME, build_package_archive
 from tests.conftest import REPOSITORY_ROOT
@@ -130,10 +131,12 @@ def test_ingestion_runs_on_a_standalone_cluster_with_shipped_code(standalone_mas
             "1g",
             "--py-files",
             str(archive),
-            str(REPOSITORY_ROOT / "spark_jobs" / "ingest_date.py"),
+            str(REPOSITORY_ROOT / "spark_jobs" / "run_stage.py"),
             "--date",
             f"{DAY}",
-            "--source",
+            "--stage",
+            "ingest",
+            "--part",
             "crm",
             "--show-code-origin",
         ],
@@ -148,7 +151,14 @@ def test_ingestion_runs_on_a_standalone_cluster_with_shipped_code(standalone_mas
     assert origins, completed.stdout
     for origin in origins:
         assert PACKAGE_ARCHIVE_NAME in origin and str(REPOSITORY_ROOT / "telco_mart") not in origin, origin
-    assert "crm/CRM_STORE 2026-11-23: loaded read=4 accepted=2 quarantined=2" in completed.stdout
+    (record,) = read_stage_records(layout, DAY)
+    assert (record.label, record.state, record.rows_in, record.rows_out, record.entry_point) == (
+        "ingest[crm]",
+        "succeeded",
+        4,
+        2,
+        "spark-submit",
+    )
     stores = pq.read_table(layout.raw_table("crm", "CRM_STORE") / "dt=2026-11-23")
     assert sorted(stores.column("store_id").to_pylist()) == ["ST001", "ST003"]
     assert not (tmp_path / "metastore_db").exists() and not (tmp_path / "spark-warehouse").exists()

@@ -22,7 +22,8 @@ def ingested(spark, tiny_dataset):
     """The tiny set ingested with the pipeline (dates another test already reconciled are kept),
     with the month-end history before it, as the daily DAG's tests ingest it."""
     from telco_mart.pipeline.dates import date_range
-    from telco_mart.pipeline.run import ingest_dates, run_pipeline
+    from telco_mart.pipeline.run import ingest_dates
+    from tests.support.extracts import ingest_and_reconcile
 
     history = [date.fromisoformat(d) for d in TINY_HISTORY_MONTH_ENDS]
     bills = tiny_dataset.raw_table("boss", "BOSS_BILL_MONTHLY")
@@ -32,7 +33,7 @@ def ingested(spark, tiny_dataset):
     days = date_range(date.fromisoformat(TINY_START), LAST_DAY)
     missing = [d for d in days if not (tiny_dataset.audit / "reconciliation" / f"dt={d:%Y-%m-%d}").exists()]
     if missing:
-        run_pipeline(spark, missing, tiny_dataset)
+        ingest_and_reconcile(spark, missing, tiny_dataset)
     return tiny_dataset
 
 

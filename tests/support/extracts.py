@@ -22,3 +22,18 @@ def land_lines(contract: Contract, layout: DataLayout, table_name: str, day: dat
     size = -(-len(lines) // parts)
     texts = [("\n".join(lines[i : i + size]) + "\n").encode(table.encoding) for i in range(0, len(lines), size)]
     return write_extract(contract, table, day, layout.landing_dir(table.source, day), texts)
+
+
+def ingest_and_reconcile(spark, business_dates, layout):
+    """Ingest every source for the dates in one go and reconcile each date (a failed date is
+    reported, not raised): the start of the day for tests that look at rejected deliveries."""
+    from telco_mart.pipeline.reconcile import reconcile, write_reconciliation
+    from telco_mart.pipeline.run import ingest_dates
+
+    ingestions = ingest_dates(spark, list(business_dates), layout=layout)
+    reconciliations = []
+    for business_date in business_dates:
+        verdict = reconcile(business_date, layout)
+        write_reconciliation(verdict, layout)
+        reconciliations.append(verdict)
+    return ingestions, reconciliations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+import pytest
+
 from tests.conftest import VENV_BIN
 
 
@@ -70,3 +72,63 @@ def test_models_train_names_a_missing_label_column(tmp_path):
 def test_unknown_model_task_is_refused(tmp_path):
     result = _cli("models", "list", "renewal", home=tmp_path)
     assert result.returncode != 0 and "unknown model task" in (result.stdout + result.stderr)
+
+
+# One command of every group: a usage error (an option that does not exist) exits 2 with Typer's
+# own message; an expected error (a date that is not a date, a missing file) exits 1 on one line.
+COMMAND_GROUPS = [
+    ["generate", "--end-date", "2026-11-31"],
+    ["ingest", "--date", "2026-11-31"],
+    ["run", "--date", "2026-11-31"],
+    ["quality", "raw", "--date", "2026-11-31"],
+    ["runs", "--date", "2026-11-31"],
+    ["audit", "--date", "2026-11-31"],
+    ["summary", "--start-date", "2026-11-31", "--end-date", "2026-11-30"],
+    ["deliver-late", "--date", "2026-11-31"],
+    ["mart", "build", "--date", "2026-11-31"],
+    ["sql", "select 1", "--date", "2026-11-31"],
+    ["tags", "count", "not a (valid", "--date", "2026-11-31"],
+    ["models", "compare", "churn", "v1", "--date", "2026-11-31"],
+    ["tasks", "run", "--date", "2026-11-31"],
+    ["lookup", "S0000000001", "--date", "2026-11-31"],
+    ["campaigns", "preview", "fit_3g_recommended", "--date", "2026-11-31"],
+    ["effect", "--table", "missing.csv", "--arm", "a", "--control", "b", "--outcome", "c"],
+    ["report", "--date", "2026-11-31"],
+]
+
+
+@pytest.mark.parametrize("arguments", COMMAND_GROUPS, ids=lambda a: " ".join(a[:2]))
+def test_exit_codes_of_every_command_group(arguments, tmp_path, monkeypatch, capsys):
+    from telco_mart.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, run_cli
+
+    monkeypatch.setenv("TELCO_MART_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    command = [a for a in arguments if not a.startswith("-")][:2]
+    group = command[:2] if command[0] in ("mart", "tags", "models", "tasks", "campaigns") else command[:1]
+    assert run_cli([*group, "--help"]) == EXIT_OK
+    assert run_cli([*group, "--no-such-option"]) == EXIT_USAGE
+    assert "No such option: --no-such-option" in capsys.readouterr().err
+    assert run_cli(arguments) == EXIT_ERROR
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and "\n" not in error and "Traceback" not in error, error
+
+
+def test_ctrl_c_exits_130(tmp_path):
+    """A real SIGINT to the installed command, in the middle of generating extracts."""
+    import signal
+    import time
+
+    env = {**os.environ, "TELCO_MART_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [str(VENV_BIN / "telco-mart"), "generate", "--end-date", "2026-11-30", "--subscribers", "3000000"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)  # past the imports, building the subscribers
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr

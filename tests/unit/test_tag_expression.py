@@ -280,3 +280,19 @@ def test_column_and_sql_back_ends_count_the_same(spark, text, expected):
     by_column = subscribers_df.filter(to_spark_column(expression)).count()
     by_sql = spark.sql(f"select count(*) from tag_expression_subscribers where {to_spark_sql(expression)}").first()[0]
     assert (by_column, by_sql) == (expected, expected)
+
+
+def test_committed_tag_models_match_the_tag_library():
+    from telco_mart.tags.dbt_models import stale_tag_models
+
+    assert stale_tag_models() == [], "run `telco-mart tags generate` and commit the result"
+
+
+def test_a_stale_tag_model_is_named_and_refused(tmp_path):
+    from telco_mart.tags.dbt_models import check_tag_models, generate_tag_models
+    from telco_mart.tags.library import TagLibraryError
+
+    generate_tag_models(tmp_path)
+    (tmp_path / "tag_catalogue.sql").write_text("select 1", encoding="utf-8")
+    with pytest.raises(TagLibraryError, match=r"stale \(tag_catalogue.sql in .*telco-mart tags generate"):
+        check_tag_models(tmp_path)
