@@ -45,7 +45,7 @@ $(CURDIR)/.tools/bin/uv:
 	$(CURDIR)/.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/telco-mart: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --extra airflow
 	@touch $@
 
 .PHONY: venv
@@ -95,8 +95,9 @@ demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ing
 	@echo "Report: $$($(BIN)/telco-mart report --date $(DEMO_CAMPAIGN_END))"
 
 .PHONY: lint
-lint: venv ## ruff (with Airflow rules) over the code, sqlfluff (dbt templater) over the dbt models
+lint: venv ## ruff (with Airflow rules), deptry (every import declared), sqlfluff (dbt templater) over the dbt models
 	$(BIN)/ruff check .
+	$(BIN)/deptry . > /dev/null 2>&1 || $(BIN)/deptry .
 	$(BIN)/ruff format --check --diff . > /dev/null || (echo "ruff format would change files: run make format"; exit 1)
 	@mkdir -p $(TELCO_MART_HOME)
 	$(BIN)/sqlfluff lint dbt_project/models --disable-progress-bar > $(TELCO_MART_HOME)/sqlfluff.log 2>&1 \
