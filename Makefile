@@ -112,6 +112,10 @@ format: venv ## Format the code with ruff
 test: lint ## Lint, then the whole test suite against real Spark and Airflow
 	$(BIN)/python -m pytest
 
+.PHONY: test-fast
+test-fast: lint ## Lint, then the unit tests and the DAG's integrity (no Airflow run, no cluster): a quick loop
+	$(BIN)/python -m pytest tests/unit tests/dags/test_dag_integrity.py -q -m "not slow"
+
 .PHONY: airflow-up
 airflow-up: airflow-init ## A real local deployment: PostgreSQL, api-server, scheduler, dag-processor (LocalExecutor)
 	bash scripts/airflow_local_deployment.sh up

@@ -53,8 +53,8 @@ def build_mart(
     progress(f"mart build {business_date}")
     # Intermediate views carry the business date they were built for: a partial build always
     # rebuilds its upstream too, so it never reads views of another date.
-    if select and not select.startswith("+"):
-        select = "+" + select
+    if select:
+        select = " ".join(part if part.startswith("+") else f"+{part}" for part in select.split())
     plan, run = _run_for_date(["build"] + (["--select", select] if select else []), business_date, layout)
     progress(
         f"mart build {business_date}: {len(plan.daily_dates)} daily partition(s), "

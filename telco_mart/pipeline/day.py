@@ -50,8 +50,14 @@ class DayContext:
 
     @property
     def spark(self):
-        """This process's SparkSession, started the first time a stage asks for it."""
-        if self._spark is None:
+        """This process's SparkSession, started the first time a stage asks for it.
+
+        The mart build restarts the session with the Hive catalogue (a static setting), so the
+        session kept here is only reused while it is still the active one.
+        """
+        from pyspark.sql import SparkSession
+
+        if self._spark is None or SparkSession.getActiveSession() is not self._spark:
             from telco_mart.spark_session import get_spark
 
             self._spark = get_spark("telco-mart-day", self.layout)

@@ -64,8 +64,9 @@ def _export_hashes(layout, day: date) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def campaign_loop(daily_dag_run, tiny_dataset, spark, tmp_path_factory):
-    """The DAG's own campaign day (no campaign active yet), then four days with two active campaigns."""
+def campaign_loop(daily_dag_run, cli_day_run, tiny_dataset, spark, tmp_path_factory):
+    """The DAG's own campaign day (no campaign active yet; `telco-mart run` reran that day first),
+    then four days with two active campaigns."""
     from telco_mart.campaigns import lifecycle
     from telco_mart.campaigns.daily import run_campaign_day
     from telco_mart.campaigns.definition import load_campaigns

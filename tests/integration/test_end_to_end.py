@@ -1,6 +1,7 @@
 """End to end on the tiny generated set: the real DAG with `airflow dags test`, then every
 injected defect found with its reason and every clean row arrived; file defects reject their
-table-date; a late delivery fails the day until it arrives; reruns give identical partitions."""
+table-date; a late delivery fails the day until it arrives. The rerun of the whole day with
+`telco-mart run` (identical partitions and exports) is in test_run_command.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import date
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pytest
-from pyspark.testing import assertDataFrameEqual
 
 from telco_mart.ingest.audit import read_audit
 from telco_mart.landing.late import deliver_late_files
@@ -101,24 +101,3 @@ def test_file_defects_reject_their_table_date_and_late_files_fail_the_day(daily_
     again, _ = ingest_and_reconcile(spark, [late["business_date"]], tiny_dataset)
     outcome = next(t for r in again for t in r.tables if t.table_name == late["table_name"])
     assert outcome.status == "loaded"
-
-
-def test_rerunning_a_date_gives_identical_partitions(daily_dag_run, spark, tiny_dataset):
-    day = date(2026, 10, 30)
-    ingest_and_reconcile(spark, [day], tiny_dataset)
-    before = {
-        t.name: spark.read.parquet(str(tiny_dataset.raw_table(t.source, t.name) / "dt=2026-10-30")).localCheckpoint()
-        for t in _loaded_tables(tiny_dataset, day)
-    }
-    ingest_and_reconcile(spark, [day], tiny_dataset)
-    for table in _loaded_tables(tiny_dataset, day):
-        after = spark.read.parquet(str(tiny_dataset.raw_table(table.source, table.name) / "dt=2026-10-30"))
-        assertDataFrameEqual(after, before[table.name])
-
-
-def _loaded_tables(layout, day):
-    from telco_mart.contract import load_contract
-
-    contract = load_contract()
-    loaded = {(r["source"], r["table_name"]) for r in read_audit(layout, day).to_pylist() if r["status"] == "loaded"}
-    return [t for t in contract.tables if (t.source, t.name) in loaded]

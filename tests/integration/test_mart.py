@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from datetime import date
 
 import pyarrow.dataset as ds
 import pytest
 from pyspark.sql import functions as F
-from pyspark.testing import assertDataFrameEqual
 
 from telco_mart.mart.catalogue import mart_table_folders
 from telco_mart.mart.query import MartQueryError, run_query
@@ -126,33 +124,6 @@ def test_traffic_is_classified_and_the_unmatched_share_is_counted(mart):
     assert row["sessions_matched_by_host_suffix"] > 0 and 0 <= row["unmatched_share"] < 0.2
     match = ds.dataset(mart.mart / "fct_tac_match_rate_daily", format="parquet").to_table().to_pylist()[0]
     assert 0.85 < match["tac_match_rate"] < 1.0
-
-
-def test_rebuilding_a_date_without_the_metastore_gives_the_same_mart(mart, spark):
-    """The catalogue is an index of the files: a lost metastore is rebuilt from the mart folders;
-    building the same date twice replaces its partitions with identical rows."""
-
-    def build() -> None:
-        completed = subprocess.run(
-            [str(VENV_BIN / "telco-mart"), "mart", "build", "--date", TINY_END],
-            env={**os.environ, "TELCO_MART_HOME": str(mart.root), "TELCO_MART_SPARK_MASTER": "local[2]"},
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
-
-    def snapshot(table: str):
-        table_df = spark.read.parquet(str(mart.mart / table / f"business_date={LAST_DAY}"))
-        return spark.createDataFrame(table_df.collect(), table_df.schema)  # held in memory, not re-read
-
-    tables = ("dim_subscriber", "fct_subscriber_app_usage", "fct_subscriber_tags", "tag_catalogue")
-    shutil.rmtree(mart.metastore, ignore_errors=True)
-    build()  # other tests may have delivered late files since the DAG run: this build catches up
-    first = {table: snapshot(table) for table in tables}
-    build()
-    for table, rows in first.items():
-        assertDataFrameEqual(snapshot(table), rows)
 
 
 def test_dbt_docs_are_generated_with_the_mart_columns(mart):

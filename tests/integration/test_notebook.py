@@ -8,8 +8,7 @@ import shutil
 
 import pytest
 
-from telco_mart.settings import REPOSITORY_ROOT
-from tests.conftest import TINY_END
+from tests.conftest import REPOSITORY_ROOT, TINY_END
 
 pytestmark = pytest.mark.slow
 NOTEBOOK = REPOSITORY_ROOT / "notebooks" / "churn_model.ipynb"

@@ -8,7 +8,7 @@ import pytest
 
 from telco_mart.contract import ContractError, load_contract
 from telco_mart.contract.render import render_markdown
-from telco_mart.settings import REPOSITORY_ROOT
+from tests.conftest import REPOSITORY_ROOT
 
 
 def test_every_source_of_the_domain_is_there(contract):
