@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from telco_mart.settings import PACKAGE_DIR, DataLayout
+from telco_mart.storage.files import replacing
 
 MASTER_VARIABLE = "TELCO_MART_SPARK_MASTER"
 CONF_VARIABLE = "TELCO_MART_SPARK_CONF"
@@ -77,13 +78,10 @@ def build_package_archive(layout: DataLayout) -> Path:
     target_dir = layout.root / "_build"
     target_dir.mkdir(parents=True, exist_ok=True)
     archive = target_dir / PACKAGE_ARCHIVE_NAME
-    temporary = archive.with_suffix(".tmp")
-    package_dir = PACKAGE_DIR
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for path in sorted(package_dir.rglob("*")):
+    with replacing(archive) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(PACKAGE_DIR.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 bundle.write(path, path.relative_to(PACKAGE_DIR.parent))
-    temporary.replace(archive)
     return archive
 
 

@@ -46,6 +46,7 @@ from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_
 from telco_mart.mart.writer import write_mart_partition
 from telco_mart.modelling.registry import ModelRegistry
 from telco_mart.settings import DataLayout
+from telco_mart.storage.files import write_text_atomic
 
 RESTRICTED_AT_PUBLISH = "restricted_at_publish"
 EXPORTED = "exported"
@@ -347,15 +348,11 @@ def funnel_file(layout: DataLayout, day: date) -> Path:
 def write_funnel_file(layout: DataLayout, day: date, rows: list[dict]) -> Path:
     """Write the day's funnel of every campaign as CSV beside the exports (atomically, in step order)."""
     path = funnel_file(layout, day)
-    path.parent.mkdir(parents=True, exist_ok=True)
     columns = ["campaign_id", "campaign_name", "step_order", "step", "dropped", "remaining"]
     lines = [",".join(columns)]
     for row in sorted(rows, key=lambda r: (r["campaign_id"], r["step_order"])):
         lines.append(",".join(str(row[c]).replace(",", " ") for c in columns))
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.replace(path)
-    return path
+    return write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 def run_summary_path(layout: DataLayout, day: date) -> Path:
@@ -364,14 +361,10 @@ def run_summary_path(layout: DataLayout, day: date) -> Path:
 
 
 def _write_summary(layout: DataLayout, summary: CampaignDaySummary) -> None:
-    path = run_summary_path(layout, summary.business_date)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(
+    write_text_atomic(
+        run_summary_path(layout, summary.business_date),
         json.dumps(summary.as_dict(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n",
-        encoding="utf-8",
     )
-    temporary.replace(path)
 
 
 def format_day_summary(summary: CampaignDaySummary) -> str:

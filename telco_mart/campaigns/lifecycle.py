@@ -103,6 +103,28 @@ def current_state(layout: DataLayout, campaign_id: str) -> CampaignState:
     return state_on(layout, campaign_id, date.max)
 
 
+@dataclass(frozen=True)
+class PowerCheck:
+    """The power check an approval rests on (``telco_mart.campaigns.approval.check_power``): the
+    trial count, the minimum detectable uplift it gives against the plan's expected uplift, and
+    the reason an under-powered campaign is approved anyway."""
+
+    trial_count: int
+    min_detectable_uplift: float | None
+    expected_uplift: float
+    powered: bool
+    override: str | None = None
+
+    def details(self) -> dict:
+        """What the approval's log entry keeps of the check."""
+        return {
+            "trial_count": self.trial_count,
+            "min_detectable_uplift": self.min_detectable_uplift,
+            "expected_uplift": self.expected_uplift,
+            "override": self.override,
+        }
+
+
 def record_change(
     layout: DataLayout,
     campaign: Campaign,
@@ -113,11 +135,14 @@ def record_change(
     details: dict | None = None,
     *,
     recorded_at: datetime,
+    power_check: PowerCheck | None = None,
 ) -> LogEntry:
     """Check the transition and append it to the log; returns the entry written.
 
     ``recorded_at`` is when the person acted (audit metadata), given by the caller: the CLI
-    passes the wall clock, a replay or a test a fixed time; ``effective_date`` drives the logic."""
+    passes the wall clock, a replay or a test a fixed time; ``effective_date`` drives the logic.
+    An approval needs its ``power_check``, passed or overridden with a reason, whatever the entry
+    point; its details are kept in the entry."""
     if action not in TRANSITIONS:
         raise LifecycleError(f"unknown action {action!r}; known: {sorted(TRANSITIONS)}")
     if not by.strip():
@@ -134,6 +159,18 @@ def record_change(
             f"cannot {action} {campaign.campaign_id} effective {effective_date}: its last change took effect "
             f"{entries[-1].effective_date}; changes take effect in order"
         )
+    if action == "approve":
+        if power_check is None:
+            raise LifecycleError(f"cannot approve {campaign.campaign_id} without its power check (trial count)")
+        if not power_check.powered and not (power_check.override or "").strip():
+            uplift = power_check.min_detectable_uplift
+            raise LifecycleError(
+                f"{campaign.campaign_id} is under-powered: it can detect "
+                f"{100 * (uplift if uplift is not None else float('inf')):.2f} pp, the plan expects "
+                f"{100 * power_check.expected_uplift:.2f} pp; widen the target, raise the control share, "
+                "or approve with --override '<why>'"
+            )
+        details = {**(details or {}), **power_check.details()}
     if action == "activate" and current.approved_fingerprint != campaign.fingerprint():
         raise LifecycleError(
             f"cannot activate {campaign.campaign_id}: {campaign.path.name} changed since it was approved; "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +29,7 @@ from telco_mart.partitions import parquet_files, partition_path
 from telco_mart.quality.context import quality_root
 from telco_mart.quality.outcomes import mask_mobile_numbers
 from telco_mart.settings import DataLayout
+from telco_mart.storage.files import write_text_atomic
 
 NO_DATA = "no data for this date"
 CHURN_TASK = "churn"
@@ -74,13 +74,7 @@ def write_report(layout: DataLayout, business_date: date) -> Path:
             f"nothing to report for business date {business_date:%Y-%m-%d}: no campaign tables, campaign or "
             f"task run, ingestion audit or quality results under {layout.root}"
         )
-    folder = layout.reports / f"{business_date:%Y-%m-%d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "report.html"
-    temporary = folder / f".report.html.{os.getpid()}.tmp"
-    temporary.write_text(render_report(inputs), encoding="utf-8")
-    temporary.replace(target)
-    return target
+    return write_text_atomic(layout.reports / f"{business_date:%Y-%m-%d}" / "report.html", render_report(inputs))
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ from telco_mart.errors import TelcoMartError
 from telco_mart.landing.writer import encode_lines, write_extract
 from telco_mart.partitions import parquet_files, partition_dates, partition_path
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.files import write_text_atomic
 
 SIMULATOR_SEED = 20261130
 DEFECT_RATE = 0.005
@@ -490,10 +491,7 @@ def _write_truth(layout: DataLayout, summary: SimulationSummary, seed: int, rate
         ],
         "files": {p.relative_to(layout.root).as_posix(): _md5(p) for p in summary.paths},
     }
-    summary.truth_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = summary.truth_path.with_name(summary.truth_path.name + ".tmp")
-    temporary.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    temporary.replace(summary.truth_path)
+    write_text_atomic(summary.truth_path, json.dumps(body, indent=2, sort_keys=True) + "\n")
 
 
 def format_simulation_summary(summary: SimulationSummary) -> str:

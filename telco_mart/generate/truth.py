@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from telco_mart.contract.reasons import EXPECTED_REASON_OF_DEFECT
 from telco_mart.generate import columns as col
@@ -29,6 +28,7 @@ from telco_mart.generate.options import Window
 from telco_mart.generate.plan import TableDate
 from telco_mart.generate.world import World
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.files import write_parquet_atomic
 
 _DATE = pa.date32()
 
@@ -45,10 +45,7 @@ def _text(array: pa.Array) -> pa.Array:
 
 
 def _write(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    pq.write_table(table, temporary)
-    temporary.replace(path)
+    write_parquet_atomic(table, path)
 
 
 def row_defects_path(layout: DataLayout, table: str, day: date) -> Path:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.files import write_parquet_atomic
 
 AUDIT_SCHEMA = pa.schema(
     [
@@ -76,9 +76,7 @@ def write_audit_rows(layout: DataLayout, rows: list[AuditRow]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         run_id, source = day_rows[0].run_id, day_rows[0].source
         table = pa.Table.from_pylist([asdict(row) for row in day_rows], schema=AUDIT_SCHEMA)
-        temporary = folder / f".{source}-{run_id}.parquet.tmp"
-        pq.write_table(table, temporary)
-        temporary.replace(folder / f"{source}-{run_id}.parquet")
+        write_parquet_atomic(table, folder / f"{source}-{run_id}.parquet")
 
 
 def read_audit(layout: DataLayout, business_date: date | None = None, latest_only: bool = True) -> pa.Table:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from telco_mart.storage.files import write_text_atomic
+
 CONTROL_HEADER = "file_name|row_count|byte_size|md5"
 
 
@@ -40,9 +42,7 @@ def format_control_file(parts: list[PartEntry]) -> str:
 
 def write_control_file(path: Path, parts: list[PartEntry]) -> None:
     """Write a control file; written last, so its presence means the parts are complete."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(format_control_file(parts), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomic(path, format_control_file(parts))
 
 
 def read_control_file(path: Path) -> list[PartEntry]:

@@ -25,6 +25,7 @@ import joblib
 
 from telco_mart.errors import TelcoMartError
 from telco_mart.settings import PROJECT_DIR, DataLayout
+from telco_mart.storage.files import write_text_atomic
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -208,9 +209,7 @@ class ModelRegistry:
             "effective_date": effective_date.isoformat(),
         }
         task_dir = self.task_dir(task)
-        temporary = task_dir / f".{CHAMPION_FILE}.tmp"
-        temporary.write_text(json.dumps(record, indent=2), encoding="utf-8")
-        temporary.replace(task_dir / CHAMPION_FILE)
+        write_text_atomic(task_dir / CHAMPION_FILE, json.dumps(record, indent=2))
         with (task_dir / PROMOTION_LOG).open("a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
         return record

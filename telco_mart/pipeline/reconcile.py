@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from telco_mart.contract import Contract, load_contract
 from telco_mart.errors import TelcoMartError
 from telco_mart.ingest.audit import read_audit
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.files import write_parquet_atomic
 
 
 class ReconciliationFailed(TelcoMartError):
@@ -120,9 +120,7 @@ def write_reconciliation(result: Reconciliation, layout: DataLayout | None = Non
     table = pa.Table.from_pylist(
         [summary.__dict__ | {"business_date": result.business_date} for summary in result.tables]
     )
-    temporary = folder / ".reconciliation.parquet.tmp"
-    pq.write_table(table, temporary)
-    temporary.replace(folder / "reconciliation.parquet")
+    write_parquet_atomic(table, folder / "reconciliation.parquet")
 
 
 def reconcile_or_fail(business_date: date, layout: DataLayout | None = None) -> Reconciliation:

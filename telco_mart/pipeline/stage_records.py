@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.files import write_text_atomic
 
 STATES = ("succeeded", "failed", "skipped")
 
@@ -79,9 +80,7 @@ def append_stage_record(layout: DataLayout, record: StageRecord) -> None:
     folder = records_dir(layout, record.business_date)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{record.started_at:%Y%m%dT%H%M%S%f}-{record.label}-{uuid.uuid4().hex[:8]}.json"
-    temporary = folder / f".{name}.tmp"
-    temporary.write_text(json.dumps(record.as_json(), ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    temporary.replace(folder / name)
+    write_text_atomic(folder / name, json.dumps(record.as_json(), ensure_ascii=False, sort_keys=True))
 
 
 def read_stage_records(layout: DataLayout, business_date: date) -> list[StageRecord]:

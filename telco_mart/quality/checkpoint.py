@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.quality.metrics import Skipped, build_batch
+from telco_mart.quality.batches import build_batch
+from telco_mart.quality.metrics import Skipped
 from telco_mart.quality.outcomes import Outcome, mask_mobile_numbers, outcomes_of, skipped_outcome
 from telco_mart.quality.suites import EXPECTATIONS_DIR, load_all_suites, load_checkpoint, load_suite
 from telco_mart.settings import DataLayout

@@ -1,4 +1,4 @@
-"""What each suite validates on one business date: a small metric frame, or the mart partition.
+"""The building blocks of what a suite validates: batches, metric frames, the raw row counts.
 
 Raw suites never validate raw rows: they validate a metric frame of a few rows (one per table,
 per date or per segment) computed from Parquet footers or one Spark aggregate, so the gate costs
@@ -15,7 +15,6 @@ from typing import Any
 
 from telco_mart import partitions
 from telco_mart.contract import load_contract
-from telco_mart.quality.suites import SuiteSpec
 from telco_mart.settings import DataLayout
 
 RAW_KEY = "dt"
@@ -39,27 +38,6 @@ class Skipped:
 
     reason: str
     is_failure: bool = False
-
-
-def build_batch(spec: SuiteSpec, spark, layout: DataLayout, business_date: date) -> Batch | Skipped:
-    """The batch of ``spec`` on ``business_date``."""
-    if spec.layer == "mart":
-        from telco_mart.quality.mart import mart_batch
-
-        return mart_batch(spec, spark, layout, business_date)
-    from telco_mart.quality import raw_shares
-
-    builders = {
-        "row_counts": row_counts_batch,
-        "dm_subscriber_imei": raw_shares.dm_subscriber_imei_batch,
-        "gn_traffic": raw_shares.gn_traffic_batch,
-        "boss_bill_monthly": raw_shares.boss_bill_monthly_batch,
-        "bi_value_segment": raw_shares.bi_value_segment_batch,
-    }
-    if spec.dataset not in builders:
-        known = ", ".join(sorted(builders))
-        return Skipped(f"no metric frame for dataset {spec.dataset!r} (known: {known})", is_failure=True)
-    return builders[spec.dataset](spark, layout, business_date, spec.parameters)
 
 
 def metric_frame(rows: list[dict], value_columns: list[str]):

@@ -89,8 +89,12 @@ def campaign_loop(daily_dag_run, cli_day_run, tiny_dataset, spark, tmp_path_fact
     policy_path.write_text(yaml.safe_dump(policy), encoding="utf-8")
     campaigns = load_campaigns(folder)
     for campaign in campaigns.values():
-        for action in ("approve", "activate"):
-            lifecycle.record_change(layout, campaign, action, "tester", FIRST, "integration test", recorded_at=ACTED_AT)
+        # The tiny set is too small for a powered test: approved as a pilot, with the reason.
+        pilot = lifecycle.PowerCheck(0, None, campaign.expected_uplift, powered=False, override="integration test")
+        lifecycle.record_change(
+            layout, campaign, "approve", "tester", FIRST, "integration test", recorded_at=ACTED_AT, power_check=pilot
+        )
+        lifecycle.record_change(layout, campaign, "activate", "tester", FIRST, "integration test", recorded_at=ACTED_AT)
 
     summaries, hashes = {}, {}
     for day in DAYS:
@@ -293,7 +297,7 @@ def test_a_preview_counts_the_trial_and_the_minimum_detectable_uplift(campaign_l
 def test_an_analyst_measures_a_campaign_from_a_mart_extract(campaign_loop, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from telco_mart.cli import app
+    from telco_mart.cli.app import app
 
     monkeypatch.setenv("TELCO_MART_HOME", str(campaign_loop["layout"].root))
     extract = tmp_path / "outcomes.csv"

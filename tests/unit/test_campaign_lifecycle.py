@@ -16,6 +16,7 @@ from telco_mart.campaigns.lifecycle import (
     ENDED,
     PAUSED,
     LifecycleError,
+    PowerCheck,
     current_state,
     log_path,
     read_log,
@@ -38,8 +39,13 @@ def layout(tmp_path) -> DataLayout:
     return DataLayout(tmp_path)
 
 
+# A powered trial count, as telco_mart.campaigns.approval.check_power would find it.
+POWERED = PowerCheck(trial_count=5000, min_detectable_uplift=0.02, expected_uplift=0.06, powered=True)
+
+
 def change(layout, action: str, day: date, campaign=CAMPAIGN, by: str = "planner_li", reason: str = ""):
-    return record_change(layout, campaign, action, by, day, reason=reason, recorded_at=ACTED_AT)
+    check = POWERED if action == "approve" else None
+    return record_change(layout, campaign, action, by, day, reason=reason, recorded_at=ACTED_AT, power_check=check)
 
 
 def test_the_whole_life_is_logged_with_who_and_why(layout):
@@ -52,7 +58,15 @@ def test_the_whole_life_is_logged_with_who_and_why(layout):
     ]
     for action, day, by, reason, from_state, to_state in steps:
         entry = record_change(
-            layout, CAMPAIGN, action, f"  {by} ", day, reason=reason, details={"ticket": action}, recorded_at=ACTED_AT
+            layout,
+            CAMPAIGN,
+            action,
+            f"  {by} ",
+            day,
+            reason=reason,
+            details={"ticket": action},
+            recorded_at=ACTED_AT,
+            power_check=POWERED if action == "approve" else None,
         )
         assert (entry.from_state, entry.to_state) == (from_state, to_state)
 
@@ -61,7 +75,9 @@ def test_the_whole_life_is_logged_with_who_and_why(layout):
         (action, by, reason, day.isoformat()) for action, day, by, reason, _, _ in steps
     ]
     assert {e.definition_fingerprint for e in logged} == {CAMPAIGN.fingerprint()}
-    assert [e.details for e in logged] == [{"ticket": action} for action, *_ in steps]
+    assert [e.details for e in logged] == [
+        {"ticket": action, **(POWERED.details() if action == "approve" else {})} for action, *_ in steps
+    ]
     assert all(e.recorded_at == ACTED_AT.isoformat(timespec="seconds") for e in logged)
     # Appended one JSON line per change, readable without the package.
     lines = log_path(layout).read_text(encoding="utf-8").splitlines()
@@ -228,3 +244,20 @@ def test_an_empty_log_means_every_campaign_is_a_draft(layout):
     assert read_log(layout) == []
     assert state_on(layout, CAMPAIGN.campaign_id, date(2026, 12, 1)).state == DRAFT
     assert sends_on(layout, CAMPAIGN, date(2026, 12, 1)) == (False, "state is draft")
+
+
+def test_an_approval_needs_a_passed_or_overridden_power_check(layout):
+    """Whatever the entry point: the lifecycle itself refuses an unchecked or under-powered approval."""
+    with pytest.raises(LifecycleError, match="without its power check"):
+        record_change(layout, CAMPAIGN, "approve", "planner_li", date(2026, 11, 25), recorded_at=ACTED_AT)
+    weak = PowerCheck(trial_count=80, min_detectable_uplift=0.2, expected_uplift=0.06, powered=False)
+    with pytest.raises(LifecycleError, match=r"under-powered: it can detect 20.00 pp, the plan expects 6.00 pp"):
+        record_change(
+            layout, CAMPAIGN, "approve", "planner_li", date(2026, 11, 25), recorded_at=ACTED_AT, power_check=weak
+        )
+    assert read_log(layout) == []
+    pilot = PowerCheck(80, 0.2, 0.06, powered=False, override="pilot read over the quarter")
+    entry = record_change(
+        layout, CAMPAIGN, "approve", "planner_li", date(2026, 11, 25), recorded_at=ACTED_AT, power_check=pilot
+    )
+    assert entry.to_state == APPROVED and entry.details["override"] == "pilot read over the quarter"

@@ -99,7 +99,7 @@ COMMAND_GROUPS = [
 
 @pytest.mark.parametrize("arguments", COMMAND_GROUPS, ids=lambda a: " ".join(a[:2]))
 def test_exit_codes_of_every_command_group(arguments, tmp_path, monkeypatch, capsys):
-    from telco_mart.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, run_cli
+    from telco_mart.cli.main import EXIT_ERROR, EXIT_OK, EXIT_USAGE, run_cli
 
     monkeypatch.setenv("TELCO_MART_HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from telco_mart.campaigns.stats import effects_from_frame
-from telco_mart.cli_effect import effect
+from telco_mart.cli.effect import effect
 from telco_mart.errors import TelcoMartError
 
 app = typer.Typer()

@@ -82,7 +82,7 @@ def test_the_cli_runs_without_airflow(installed, tmp_path):
     code = (
         "import sys\n"
         "sys.modules['airflow'] = None  # importing it would fail, as where the extra is not installed\n"
-        "from telco_mart.cli import run_cli\n"
+        "from telco_mart.cli.main import run_cli\n"
         "codes = [run_cli(a) for a in (['campaigns', 'validate'], ['tasks', 'validate'], ['runs', '--date', '2026-11-30'])]\n"
         "print(codes)\n"
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from telco_mart.cli.console import output
 from telco_mart.pipeline.dates import parse_business_date
 
 campaigns_app = typer.Typer(help="Campaigns: validate, preview, approve and run.", no_args_is_help=True)
@@ -24,8 +25,6 @@ OptionalDate = Annotated[str | None, typer.Option(help="Business date, YYYY-MM-D
 
 
 def _out():
-    from telco_mart.cli import output
-
     return output
 
 
@@ -124,6 +123,10 @@ def _change(action: str, campaign_id: str, by: str, reason: str, date: str | Non
         details,
         recorded_at=operational_timestamp(),
     )
+    _print_change(entry)
+
+
+def _print_change(entry) -> None:
     _out().print(
         f"{entry.campaign_id}: {entry.from_state} -> {entry.to_state} by {entry.by}, effective {entry.effective_date}",
         highlight=False,
@@ -140,30 +143,24 @@ def approve(
 ) -> None:
     """Approve a draft: computes the minimum detectable uplift from the trial count and refuses an
     under-powered campaign unless --override gives a reason."""
-    from telco_mart.campaigns.lifecycle import LifecycleError, current_state
-    from telco_mart.campaigns.policy_config import load_contact_policy
-    from telco_mart.campaigns.preview import format_preview, preview_campaign
+    from telco_mart.campaigns.approval import approve_campaign
+    from telco_mart.campaigns.preview import format_preview
+    from telco_mart.operational_clock import operational_timestamp
     from telco_mart.spark_session import get_spark
 
     campaign, day = _campaign(campaign_id), _date_or_latest(date)
-    state = current_state(_layout(), campaign_id).state
-    if state != "draft":
-        raise LifecycleError(f"cannot approve {campaign_id}: it is {state}; approve needs draft")
-    result = preview_campaign(get_spark("telco-mart-campaign-approve"), _layout(), campaign, day, load_contact_policy())
-    _out().print(format_preview(result), highlight=False)
-    if not result.powered and not override:
-        raise LifecycleError(
-            f"{campaign_id} is under-powered: it can detect {100 * (result.min_detectable_uplift or float('inf')):.2f} pp, "
-            f"the plan expects {100 * campaign.expected_uplift:.2f} pp; widen the target, raise the control share, "
-            "or approve with --override '<why>'"
-        )
-    details = {
-        "trial_count": result.after_policy,
-        "min_detectable_uplift": result.min_detectable_uplift,
-        "expected_uplift": campaign.expected_uplift,
-        "override": override,
-    }
-    _change("approve", campaign_id, by, override or reason, date or day.isoformat(), details)
+    entry, _ = approve_campaign(
+        get_spark("telco-mart-campaign-approve"),
+        _layout(),
+        campaign,
+        day,
+        by,
+        reason,
+        override=override,
+        recorded_at=operational_timestamp(),
+        on_preview=lambda result: _out().print(format_preview(result), highlight=False),
+    )
+    _print_change(entry)
 
 
 @campaigns_app.command("activate")

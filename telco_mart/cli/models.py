@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from telco_mart.cli.console import console, output
 from telco_mart.pipeline.dates import parse_business_date
 
 models_app = typer.Typer(help="Task models: train, list, compare and promote versions.", no_args_is_help=True)
@@ -21,8 +22,6 @@ OptionalDate = Annotated[str | None, typer.Option(help="Business date, YYYY-MM-D
 
 
 def _console():
-    from telco_mart.cli import console, output
-
     return console, output
 
 
@@ -76,7 +75,7 @@ def models_train(
         output.print(tabular.format_report(report, table), highlight=False)
         return
 
-    from telco_mart.cli_progress import spinner
+    from telco_mart.cli.progress import spinner
     from telco_mart.modelling.churn_model import format_metrics, train_churn_model
     from telco_mart.settings import DataLayout
     from telco_mart.spark_session import get_spark
@@ -98,7 +97,7 @@ def models_train(
 @models_app.command("list")
 def models_list(task: TaskArgument) -> None:
     """The registered versions, newest last, with their validation metrics; * marks the champion."""
-    from telco_mart.cli_progress import print_rows
+    from telco_mart.cli.progress import print_rows
     from telco_mart.modelling.registry import ModelRegistry
     from telco_mart.settings import DataLayout
 
@@ -139,7 +138,7 @@ def models_compare(
     date: OptionalDate = None,
 ) -> None:
     """Challenger against champion on the same latest labelled month (with the rule and the oracle)."""
-    from telco_mart.cli_progress import spinner
+    from telco_mart.cli.progress import spinner
     from telco_mart.modelling.churn_model import compare_models, format_metrics
     from telco_mart.modelling.registry import ModelRegistry
     from telco_mart.settings import DataLayout
@@ -226,7 +225,7 @@ def lookup(
     as_json: Annotated[bool, typer.Option("--json", help="Print the view as JSON.")] = False,
 ) -> None:
     """Front desk: a subscriber's open tasks, recommended package with its figures, last retention result."""
-    from telco_mart.cli_progress import spinner
+    from telco_mart.cli.progress import spinner
     from telco_mart.settings import DataLayout
     from telco_mart.spark_session import get_spark
     from telco_mart.tasks.lookup import format_front_desk_view, front_desk_view
