@@ -17,8 +17,7 @@ from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.errors import TelcoMartError
 from telco_mart.partitions import dated_partitions, partition_path
 from telco_mart.settings import DataLayout
-
-DATE_KEY, RAW_KEY = "business_date", "dt"
+from telco_mart.storage.keys import DATE_KEY, RAW_KEY
 
 CONTACTS_SCHEMA = (
     "contact_id string, campaign_id string, subscriber_id string, msisdn_masked string, arm string, wave string, "

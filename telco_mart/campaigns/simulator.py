@@ -71,6 +71,7 @@ from telco_mart.landing.writer import encode_lines, write_extract
 from telco_mart.partitions import parquet_files, partition_dates, partition_path
 from telco_mart.settings import DataLayout, partition_name
 from telco_mart.storage.files import write_text_atomic
+from telco_mart.storage.keys import DATE_KEY
 
 SIMULATOR_SEED = 20261130
 DEFECT_RATE = 0.005
@@ -79,7 +80,7 @@ MAX_WINDOW_DAYS = 92  # fct_contacts partitions older than this are not read
 BASE_RATE_RANGE, BASE_RATE_DAYS = (0.02, 0.04), 7
 FIT_UPLIFT, MISFIT_SLOPE, ARPU_FLOOR_YUAN = 0.12, 0.2, 10.0
 UNKNOWN_CONTACT_DATE = "19700101"
-DATE_KEY = "business_date"  # telco_mart.mart.writer.DATE_KEY, not imported: it pulls in pyspark
+
 RESULT_TABLE, ORDER_TABLE, COMPLAINT_TABLE = "CHANNEL_RESULT", "CRM_PRODUCT_ORDER", "CRM_COMPLAINT"
 FUNNEL = ("sent", "delivered", "failed", "reached", "accepted", "refused", "complained", "opted_out")
 _HOUR = 3600

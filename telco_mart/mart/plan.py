@@ -17,6 +17,7 @@ from pathlib import Path
 from telco_mart.partitions import parquet_files, partition_path
 from telco_mart.pipeline.dates import is_month_end, previous_month_end
 from telco_mart.settings import DataLayout
+from telco_mart.storage.keys import DATE_KEY, MONTH_KEY, RAW_KEY
 
 # The daily facts that others roll up; the window covers the longest look-back that reads them.
 DAILY_FACTS = ("fct_subscriber_app_usage_daily", "fct_subscriber_handset_daily", "fct_retention_results")
@@ -29,7 +30,6 @@ MONTHLY_FACTS = {
     "fct_subscriber_churn_status": ("bi", "bi_churn_status"),
 }
 BILL_LOOKBACK_MONTHS = 13
-RAW_KEY, DATE_KEY, MONTH_KEY = "dt", "business_date", "billing_month"
 
 
 @dataclass(frozen=True)

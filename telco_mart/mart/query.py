@@ -17,8 +17,8 @@ from telco_mart.errors import TelcoMartError
 from telco_mart.mart.catalogue import mart_table_folders
 from telco_mart.partitions import partition_dates
 from telco_mart.settings import DataLayout
+from telco_mart.storage.keys import DATE_KEY
 
-DATE_PARTITION = "business_date"
 READ_ONLY_STATEMENTS = ("select", "with", "show", "describe", "desc", "explain", "values", "table")
 _LEADING_COMMENTS = re.compile(r"^\s*(--[^\n]*\n\s*|/\*.*?\*/\s*)*", re.DOTALL)
 
@@ -46,14 +46,14 @@ def register_mart_views(spark, layout: DataLayout, as_of: date | None = None) ->
     views = []
     for folder in folders:
         table_df = spark.read.parquet(str(folder))
-        dates = partition_dates(folder, DATE_PARTITION)
+        dates = partition_dates(folder, DATE_KEY)
         if dates:
             chosen = max((d for d in dates if as_of is None or d <= as_of), default=None)
             table_df.createOrReplaceTempView(f"{folder.name}_history")
             views.append(MartView(f"{folder.name}_history", str(folder), None))
             if chosen is None:
                 continue
-            table_df = table_df.where(F.col(DATE_PARTITION) == F.lit(chosen))
+            table_df = table_df.where(F.col(DATE_KEY) == F.lit(chosen))
         else:
             chosen = None
         table_df.createOrReplaceTempView(folder.name)

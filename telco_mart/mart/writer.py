@@ -19,8 +19,7 @@ from pyspark.sql import DataFrame
 from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.partitions import footer_row_count, partition_path
 from telco_mart.settings import DataLayout
-
-DATE_KEY = "business_date"
+from telco_mart.storage.keys import DATE_KEY
 
 
 def write_mart_partition(

@@ -16,8 +16,8 @@ from typing import Any
 from telco_mart import partitions
 from telco_mart.contract import load_contract
 from telco_mart.settings import DataLayout
+from telco_mart.storage.keys import RAW_KEY
 
-RAW_KEY = "dt"
 DEFAULT_LOOKBACK_DAYS = 7
 
 

@@ -16,8 +16,8 @@ from telco_mart.errors import TelcoMartError
 from telco_mart.partitions import dated_partitions, has_partition, partition_path
 from telco_mart.pipeline.dates import latest_complete_month
 from telco_mart.settings import DataLayout
+from telco_mart.storage.keys import DATE_KEY, MONTH_KEY
 
-DATE_KEY, MONTH_KEY = "business_date", "billing_month"
 # A day without retention contacts writes no partition (a small region may have none for weeks).
 RETENTION_RESULTS_SCHEMA = (
     "contact_id string, subscriber_id string, task_code string, channel_type string, "
