@@ -52,22 +52,11 @@ def cli_day_run(daily_dag_run, tiny_dataset):
     from the landing files to the channel exports, through the command a backfill uses, with the
     Hive metastore deleted first (the catalogue is an index of the files, rebuilt by the build)."""
     import shutil
-    import subprocess
 
-    from tests.conftest import VENV_BIN
+    from tests.support.cli import telco_mart
 
     assert daily_dag_run.returncode == 0, (daily_dag_run.stdout + daily_dag_run.stderr)[-5000:]
     before = _day_snapshot(tiny_dataset, TINY_END)
     shutil.rmtree(tiny_dataset.metastore, ignore_errors=True)
-    completed = subprocess.run(
-        [str(VENV_BIN / "telco-mart"), "run", "--date", TINY_END],
-        env={
-            **__import__("os").environ,
-            "TELCO_MART_HOME": str(tiny_dataset.root),
-            "TELCO_MART_SPARK_MASTER": "local[2]",
-        },
-        capture_output=True,
-        text=True,
-        timeout=1500,
-    )
+    completed = telco_mart("run", "--date", TINY_END, home=tiny_dataset.root, timeout=1500)
     return {"completed": completed, "before": before, "after": _day_snapshot(tiny_dataset, TINY_END)}
