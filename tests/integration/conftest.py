@@ -25,17 +25,19 @@ def _day_snapshot(layout, business_date: str) -> dict:
     """Every raw and mart table's rows of the date (sorted, in memory) and every export file's bytes."""
     import hashlib
 
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     tables = {}
     folders = [*layout.raw.glob(f"*/*/dt={business_date}"), *layout.mart.glob(f"*/business_date={business_date}")]
     for folder in sorted(folders):
         if any(folder.glob("*.parquet")):
-            frame = pd.read_parquet(folder)
-            columns = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list | dict)).sum() == 0]
-            tables[folder.parent.relative_to(layout.root).as_posix()] = (
-                frame[columns].sort_values(columns).reset_index(drop=True)
-            )
+            table = pq.read_table(folder)
+            # Nested columns (lists, maps) do not sort; the flat ones identify every row.
+            flat = [f.name for f in table.schema if not pa.types.is_nested(f.type)]
+            frame = table.select(flat).to_pandas()
+            key = folder.parent.relative_to(layout.root).as_posix()
+            tables[key] = frame.sort_values(flat).reset_index(drop=True)
     exports = {
         path.relative_to(layout.exports).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(layout.exports.glob(f"*/{business_date}/*"))
@@ -50,22 +52,11 @@ def cli_day_run(daily_dag_run, tiny_dataset):
     from the landing files to the channel exports, through the command a backfill uses, with the
     Hive metastore deleted first (the catalogue is an index of the files, rebuilt by the build)."""
     import shutil
-    import subprocess
 
-    from tests.conftest import VENV_BIN
+    from tests.support.cli import telco_mart
 
     assert daily_dag_run.returncode == 0, (daily_dag_run.stdout + daily_dag_run.stderr)[-5000:]
     before = _day_snapshot(tiny_dataset, TINY_END)
     shutil.rmtree(tiny_dataset.metastore, ignore_errors=True)
-    completed = subprocess.run(
-        [str(VENV_BIN / "telco-mart"), "run", "--date", TINY_END],
-        env={
-            **__import__("os").environ,
-            "TELCO_MART_HOME": str(tiny_dataset.root),
-            "TELCO_MART_SPARK_MASTER": "local[2]",
-        },
-        capture_output=True,
-        text=True,
-        timeout=1500,
-    )
+    completed = telco_mart("run", "--date", TINY_END, home=tiny_dataset.root, timeout=1500)
     return {"completed": completed, "before": before, "after": _day_snapshot(tiny_dataset, TINY_END)}

@@ -6,14 +6,13 @@ the rows tested, still pass. Absolute thresholds failed here at 100,000 subscrib
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import date
 
 import pandas as pd
 import pytest
 
-from tests.conftest import TINY_END, VENV_BIN
+from tests.conftest import TINY_END
+from tests.support.cli import telco_mart
 
 pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
@@ -50,12 +49,8 @@ def ten_times(spark, tmp_path_factory):
     generate(layout, options)
     ingest_dates(spark, [date(2026, 9, 30)], layout=layout, frequency="monthly")
     ingest_dates(spark, [LAST_DAY], layout=layout)
-    completed = subprocess.run(
-        [str(VENV_BIN / "telco-mart"), "mart", "build", "--date", TINY_END, "--select", " ".join(MODELS)],
-        env={**os.environ, "TELCO_MART_HOME": str(layout.root), "TELCO_MART_SPARK_MASTER": "local[2]"},
-        capture_output=True,
-        text=True,
-        timeout=1200,
+    completed = telco_mart(
+        "mart", "build", "--date", TINY_END, "--select", " ".join(MODELS), home=layout.root, timeout=1200
     )
     return layout, completed
 

@@ -4,7 +4,6 @@ gives the same mart, targets and export bytes (a rerun replaces the date's outpu
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 
 import pandas as pd
@@ -12,7 +11,8 @@ import pytest
 
 from telco_mart.pipeline.day import STAGE_NAMES
 from telco_mart.pipeline.stage_records import read_stage_records
-from tests.conftest import TINY_END, VENV_BIN
+from tests.conftest import TINY_END
+from tests.support.cli import telco_mart
 
 pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
@@ -55,13 +55,7 @@ def test_the_rerun_gives_the_same_raw_mart_targets_and_export_bytes(cli_day_run)
 
 
 def test_the_runs_command_shows_the_records(cli_day_run, tiny_dataset):
-    completed = subprocess.run(
-        [str(VENV_BIN / "telco-mart"), "runs", "--date", TINY_END],
-        env={**__import__("os").environ, "TELCO_MART_HOME": str(tiny_dataset.root)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    completed = telco_mart("runs", "--date", TINY_END, home=tiny_dataset.root, timeout=120)
     assert completed.returncode == 0, completed.stderr
     for stage in STAGE_NAMES:
         assert stage in completed.stdout
@@ -70,16 +64,8 @@ def test_the_runs_command_shows_the_records(cli_day_run, tiny_dataset):
 
 def test_a_failed_stage_exits_1_naming_the_date_stage_and_reason(cli_day_run, tiny_dataset, tmp_path):
     """A date nothing was delivered for: the reconciliation fails, and the day stops there."""
-    completed = subprocess.run(
-        [str(VENV_BIN / "telco-mart"), "run", "--date", "2026-10-20", "--through", "quality_raw"],
-        env={
-            **__import__("os").environ,
-            "TELCO_MART_HOME": str(tiny_dataset.root),
-            "TELCO_MART_SPARK_MASTER": "local[2]",
-        },
-        capture_output=True,
-        text=True,
-        timeout=600,
+    completed = telco_mart(
+        "run", "--date", "2026-10-20", "--through", "quality_raw", home=tiny_dataset.root, timeout=600
     )
     assert completed.returncode == 1, completed.stderr[-3000:]
     (error,) = [line for line in completed.stderr.splitlines() if line.startswith("error:")]
