@@ -130,9 +130,10 @@ bench: venv ## Benchmarks at the default size (1,000,000 subscribers, one day)
 	$(BIN)/python benchmarks/bench_ingest.py
 
 .PHONY: docs
-docs: venv ## Render the interface contract to docs/interfaces.md and the dbt sources from it
+docs: venv ## Render the generated files: docs/interfaces.md and the dbt sources from the contract, the tag models
 	$(BIN)/telco-mart contract-docs --out docs/interfaces.md
 	$(BIN)/telco-mart mart sources
+	$(BIN)/telco-mart tags generate
 
 .PHONY: clean
 clean: ## Remove the data root (all generated state)

@@ -34,10 +34,18 @@ class MartBuild:
 
 
 def _run_for_date(arguments: list[str], business_date: date, layout: DataLayout) -> tuple[MartPlan, DbtRun]:
-    """Check the committed tag models, plan the date, and run dbt with the plan as vars."""
+    """Check the committed generated models, plan the date, and run dbt with the plan as vars."""
+    from telco_mart.errors import TelcoMartError
+    from telco_mart.mart.dbt_sources import stale_sources
     from telco_mart.tags.dbt_models import check_tag_models
 
     check_tag_models()
+    stale = stale_sources()
+    if stale:
+        raise TelcoMartError(
+            f"the dbt source declarations are stale ({', '.join(p.name for p in stale)}): "
+            "run `telco-mart mart sources` and commit the result"
+        )
     plan = plan_mart_build(business_date, layout)
     return plan, raise_for_failures(run_dbt(arguments, layout, plan.dbt_vars()))
 

@@ -1,6 +1,6 @@
 """Turn the tag library into dbt models: ``fct_subscriber_tags`` and ``tag_catalogue``.
 
-Written by ``telco-mart tags generate`` (and ``make docs``) and committed, so a deployment from a
+Written by ``telco-mart tags generate`` (and ``make docs``, which runs it) and committed, so a deployment from a
 read-only checkout, an image or a git-synced bundle runs the very models that were reviewed; a
 mart build refuses stale ones, and a test fails when they differ from the tag library. Never
 edited by hand: adding a tag is a YAML change plus ``telco-mart tags generate``.
