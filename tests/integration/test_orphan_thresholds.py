@@ -24,6 +24,8 @@ MODELS = (
     "fct_subscriber_app_usage",
     "fct_subscriber_monthly_usage",
 )
+# The parents the relationship tests look up: built too, as on a fresh data root they do not exist.
+PARENTS = ("dim_subscriber", "dim_package")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +42,7 @@ def ten_times(spark, tmp_path_factory):
         end_date=LAST_DAY,
         daily_days=1,
         subscribers=10 * TINY_SUBSCRIBERS,
-        sessions_per_day=8,
+        sessions_per_day=4,
         seed=11,
         defect_rate=TINY_DEFECT_RATE,
         file_defects=0,
@@ -50,7 +52,7 @@ def ten_times(spark, tmp_path_factory):
     ingest_dates(spark, [date(2026, 9, 30)], layout=layout, frequency="monthly")
     ingest_dates(spark, [LAST_DAY], layout=layout)
     completed = telco_mart(
-        "mart", "build", "--date", TINY_END, "--select", " ".join(MODELS), home=layout.root, timeout=1200
+        "mart", "build", "--date", TINY_END, "--select", " ".join(MODELS + PARENTS), home=layout.root, timeout=1200
     )
     return layout, completed
 
