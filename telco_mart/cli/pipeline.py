@@ -105,7 +105,9 @@ def run(
 
         def started(business_date, stage, part) -> None:
             say(f"{business_date}: {stage.name}{f'[{part}]' if part else ''}")
-            console.print(f"{business_date} {stage.name}{f'[{part}]' if part else ''}: {stage.description}")
+            console.print(
+                f"{business_date} {stage.name}{f'[{part}]' if part else ''}: {stage.description}", markup=False
+            )
 
         run_days(days, DataLayout.from_environment(), stages, progress=say, on_stage=started)
     output.print(

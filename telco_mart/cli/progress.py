@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 
 @contextmanager
@@ -30,8 +31,8 @@ def spinner(console: Console, first_message: str) -> Iterator[Callable[[str], No
     with console.status(first_message) as status:
 
         def say(message: str) -> None:
-            console.log(message)
-            status.update(message)
+            console.log(message, markup=False)
+            status.update(Text(message))
 
         yield say
 
@@ -169,5 +170,6 @@ def print_rows(console: Console, columns: list[str], rows: list[tuple]) -> None:
     """Any result set as a table (query results, tag lists, breakdowns)."""
     table = Table(*columns)
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        # Values are data, not Rich markup: a `[gn]` in a stage label or a query result stays.
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console.print(table)
