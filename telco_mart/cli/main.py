@@ -22,9 +22,7 @@ def run_cli(arguments: list[str]) -> int:
     """Run the app on ``arguments``; returns the exit code, having printed any error on one line."""
     from typer.exceptions import TyperException
 
-    from telco_mart.contract import ContractError
-    from telco_mart.errors import TelcoMartError
-    from telco_mart.landing.control_file import ControlFileError
+    from telco_mart.errors import EXPECTED_ERRORS
 
     debug = "--debug" in arguments
     try:
@@ -37,7 +35,7 @@ def run_cli(arguments: list[str]) -> int:
     except (typer.Abort, KeyboardInterrupt):
         console.print("interrupted")
         return EXIT_INTERRUPTED
-    except (TelcoMartError, ContractError, ControlFileError, FileNotFoundError, ValueError) as error:
+    except EXPECTED_ERRORS as error:  # the contract's and control files' errors are ValueErrors
         if debug:
             raise
         console.print(f"[bold red]error:[/] {_one_line(error)}", highlight=False, soft_wrap=True)

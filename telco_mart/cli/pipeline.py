@@ -97,6 +97,7 @@ def run(
     """
     from telco_mart.cli.progress import spinner
     from telco_mart.pipeline.day import run_days, stages_between
+    from telco_mart.pipeline.stage_records import stage_label
     from telco_mart.settings import DataLayout
 
     stages = stages_between(from_stage, through)  # an unknown stage fails before anything runs
@@ -104,10 +105,8 @@ def run(
     with spinner(console, f"{days[0]}: {stages[0].name}") as say:
 
         def started(business_date, stage, part) -> None:
-            say(f"{business_date}: {stage.name}{f'[{part}]' if part else ''}")
-            console.print(
-                f"{business_date} {stage.name}{f'[{part}]' if part else ''}: {stage.description}", markup=False
-            )
+            say(f"{business_date}: {stage_label(stage.name, part)}")
+            console.print(f"{business_date} {stage_label(stage.name, part)}: {stage.description}", markup=False)
 
         run_days(days, DataLayout.from_environment(), stages, progress=say, on_stage=started)
     output.print(

@@ -9,10 +9,9 @@ other errors (a lost executor, a full disk, a network blip) are retried.
 
 from __future__ import annotations
 
-from telco_mart.errors import TelcoMartError
+from telco_mart.errors import EXPECTED_ERRORS
 from telco_mart.pipeline.dates import parse_business_date
-
-DETERMINISTIC_ERRORS = (TelcoMartError, ValueError, FileNotFoundError)
+from telco_mart.pipeline.stage_records import stage_label
 
 
 def _context(business_date: str):
@@ -30,8 +29,8 @@ def run_stage_task(stage: str, business_date: str, part: str | None = None) -> d
 
     try:
         outcome = run_stage(_context(business_date), stage_named(stage), part, entry_point="airflow")
-    except DETERMINISTIC_ERRORS as error:
-        raise AirflowFailException(f"{stage}{f'[{part}]' if part else ''} {business_date}: {error}") from error
+    except EXPECTED_ERRORS as error:
+        raise AirflowFailException(f"{stage_label(stage, part)} {business_date}: {error}") from error
     return {
         "rows_in": outcome.rows_in,
         "rows_out": outcome.rows_out,
@@ -48,5 +47,5 @@ def stage_applies_task(stage: str, business_date: str) -> bool:
     definition = stage_named(stage)
     if definition.applies(context.business_date):
         return True
-    record_skip(context, definition, f"does not run on {context.business_date}", "airflow")
+    record_skip(context, definition, "airflow")
     return False

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from telco_mart.errors import TelcoMartError
+from telco_mart.errors import EXPECTED_ERRORS, TelcoMartError
 from telco_mart.operational_clock import operational_timestamp
 from telco_mart.pipeline.dates import is_month_end
-from telco_mart.pipeline.stage_records import StageRecord, append_stage_record
+from telco_mart.pipeline.stage_records import StageRecord, append_stage_record, stage_label
 from telco_mart.settings import DataLayout
 
 Progress = Callable[[str], None]
@@ -285,13 +285,15 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def record_skip(context: DayContext, stage: Stage, reason: str, entry_point: str) -> None:
-    """Record that ``stage`` did not run for the date, and why."""
+def record_skip(context: DayContext, stage: Stage, entry_point: str) -> str:
+    """Record that ``stage`` does not run on the context's date; returns the reason recorded."""
+    reason = f"does not run on {context.business_date}"
     now = operational_timestamp()
     append_stage_record(
         context.layout,
         StageRecord(stage.name, None, context.business_date, "skipped", now, now, None, None, reason, entry_point),
     )
+    return reason
 
 
 def run_stage(context: DayContext, stage: Stage, part: str | None = None, entry_point: str = "cli") -> StageOutcome:
@@ -301,9 +303,7 @@ def run_stage(context: DayContext, stage: Stage, part: str | None = None, entry_
     its reason, then raised again unchanged, so callers can tell expected failures from others.
     """
     if not stage.applies(context.business_date):
-        reason = f"does not run on {context.business_date}"
-        record_skip(context, stage, reason, entry_point)
-        return StageOutcome(skipped_reason=reason)
+        return StageOutcome(skipped_reason=record_skip(context, stage, entry_point))
     started = operational_timestamp()
 
     def record(state: str, outcome: StageOutcome, reason: str | None) -> None:
@@ -345,11 +345,11 @@ def run_day(
         for part in stage.part_names():
             if on_stage:
                 on_stage(stage, part)
-            label = f"{stage.name}[{part}]" if part else stage.name
+            label = stage_label(stage.name, part)
             try:
                 outcomes[label] = run_stage(context, stage, part, entry_point)
             except Exception as error:
-                expected = isinstance(error, TelcoMartError | ValueError | FileNotFoundError)
+                expected = isinstance(error, EXPECTED_ERRORS)
                 reason = _one_line(error) if expected else f"{type(error).__name__}: {_one_line(error)}"
                 raise StageFailed(context.business_date, label, reason) from error
     return outcomes

@@ -22,6 +22,11 @@ from telco_mart.storage.files import write_text_atomic
 STATES = ("succeeded", "failed", "skipped")
 
 
+def stage_label(stage: str, part: str | None) -> str:
+    """A stage's name with its part, as records, messages and the CLI show it: ``ingest[crm]``."""
+    return f"{stage}[{part}]" if part else stage
+
+
 @dataclass(frozen=True)
 class StageRecord:
     """What one run of one stage (or one part of it) did for one business date."""
@@ -45,7 +50,7 @@ class StageRecord:
     @property
     def label(self) -> str:
         """The stage's name with its part: ``ingest[crm]``."""
-        return f"{self.stage}[{self.part}]" if self.part else self.stage
+        return stage_label(self.stage, self.part)
 
     def as_json(self) -> dict:
         """JSON-ready."""
