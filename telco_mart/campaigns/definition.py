@@ -13,7 +13,7 @@ import json
 import os
 import re
 import string
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -94,10 +94,44 @@ class Campaign:
         """Whether ``day`` is between the start and end dates (both included)."""
         return self.start_date <= day <= self.end_date
 
+    def canonical_form(self) -> dict:
+        """The campaign's parsed content under the fingerprint's own fixed vocabulary.
+
+        The keys are spelled out here, not taken from this class's field names, so renaming a
+        field in the code keeps every approved campaign approved and every manifest's
+        ``config_hash`` unchanged; only a change the planner makes to the file changes it.
+        """
+        return {
+            "campaign_id": self.campaign_id,
+            "name": self.name,
+            "task_code": self.task_code,
+            "tag_expression": self.tag_expression,
+            "offer_package_id": self.offer_package_id,
+            "offer_name": self.offer_name,
+            "offer_value_yuan": self.offer_value_yuan,
+            "channels": list(self.channels),
+            "script": self.script,
+            "sms_template_id": self.sms_template_id,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "control_share": self.control_share,
+            "test_send": {
+                "size": self.test_send.size,
+                "release_after_days": self.test_send.release_after_days,
+                "max_complaint_rate": self.test_send.max_complaint_rate,
+            },
+            "success_rule": self.success_rule,
+            "success_within_days": self.success_within_days,
+            "expected_base_rate": self.expected_base_rate,
+            "expected_uplift": self.expected_uplift,
+            "priority": self.priority,
+            "exclusion_group": self.exclusion_group,
+        }
+
     def fingerprint(self) -> str:
-        """A hash of the definition, for manifests and the lifecycle log."""
-        body = {k: v for k, v in asdict(self).items() if k != "path"}
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        """A hash of the canonical form, for manifests and the lifecycle log (not of the path)."""
+        canonical = json.dumps(self.canonical_form(), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def _fail(path: Path, field: str, reason: str) -> CampaignError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from dataclasses import fields
 from datetime import date, datetime
 
 import pytest
@@ -11,6 +13,7 @@ import yaml
 from telco_mart.campaigns.definition import (
     CAMPAIGNS_DIR,
     CampaignError,
+    campaigns_fingerprint,
     load_campaign_file,
     load_campaigns,
     parse_campaign,
@@ -212,3 +215,27 @@ def test_a_mapping_in_the_channel_list_is_refused_naming_the_field(tmp_path, goo
 
     with pytest.raises(CampaignError, match=r"^fit_3g_recommended\.yaml: channels: "):
         load_campaign_file(write(tmp_path, good), TASK_CODES)
+
+
+# The fingerprints of the example campaigns as approved: a code change (a renamed field, a new
+# module) must not change them, or every approved campaign reads "changed since approved" and
+# every manifest's config_hash moves. Only a planner's edit of the file may.
+PINNED_FINGERPRINTS = {
+    "fit_3g_recommended": "ca1422291988aa0b",
+    "flagship_5g_upsell": "80613cfb07d0640c",
+    "renewal_front_desk": "72a871aa721f98e1",
+}
+
+
+def test_the_example_campaigns_keep_their_pinned_fingerprints():
+    campaigns = load_campaigns()
+    assert {cid: c.fingerprint() for cid, c in campaigns.items()} == PINNED_FINGERPRINTS
+    assert campaigns_fingerprint(campaigns) == "c84a897ef3f3569e"
+
+
+def test_the_canonical_form_carries_every_field_but_the_path():
+    campaign = load_campaign_file(GOOD_FILE)
+    canonical = campaign.canonical_form()
+    flattened = len(canonical) - 1 + len(canonical["test_send"])
+    assert flattened == len(fields(campaign)) - 1 + len(fields(campaign.test_send)) - 1
+    assert str(campaign.path) not in json.dumps(canonical)
