@@ -16,8 +16,8 @@ from pyspark.sql import functions as F
 
 from telco_mart.campaigns.definition import Campaign
 from telco_mart.campaigns.exports import CHANNELS, EXPORT_FORMATS
-from telco_mart.campaigns.inputs import raw_latest
 from telco_mart.settings import DataLayout
+from telco_mart.storage.restricted import read_raw_latest
 
 CONTACT_FIELDS = (
     "contact_id",
@@ -122,7 +122,7 @@ def build_channel_frames(
     frames = {c: pd.DataFrame(columns=list(EXPORT_FORMATS[c].columns)) for c in CHANNELS}
     if treatment is None:
         return frames
-    numbers, _ = raw_latest(spark, layout, "crm", "CRM_SUBSCRIBER", day)
+    numbers, _ = read_raw_latest(spark, layout, "crm", "CRM_SUBSCRIBER", day)
     contacts = (
         treatment.select(*CONTACT_FIELDS)
         .join(numbers.select("subscriber_id", "msisdn"), "subscriber_id", "left")

@@ -24,7 +24,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from telco_mart.campaigns import tables
-from telco_mart.campaigns.inputs import RESULTS_SCHEMA, contacts_before, read_range, results_until
+from telco_mart.campaigns.inputs import RESULTS_SCHEMA, contacts_before, results_until
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.contract import load_feedback_contract
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
@@ -32,6 +32,8 @@ from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.ingest.runner import ingest_source
 from telco_mart.mart.writer import write_mart_partition
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.keys import RAW_KEY
+from telco_mart.storage.restricted import read_raw_range
 
 SOURCE, TABLE = "channel", "CHANNEL_RESULT"
 RECONCILIATION_TABLE = "CHANNEL_RESULT_RECONCILIATION"
@@ -185,7 +187,7 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
         summary.rows_read = outcome.rows_read
         if outcome.rows_quarantined:
             summary.quarantined_by_reason["rejected_at_ingestion"] = outcome.rows_quarantined
-        arrived = read_range(spark, layout.raw_table(SOURCE, TABLE), "dt", day, day, _INGESTED_SCHEMA).drop("dt")
+        arrived = read_raw_range(spark, layout, SOURCE, TABLE, day, day, _INGESTED_SCHEMA).drop(RAW_KEY)
     else:
         summary.file_status = "not delivered"
         arrived = spark.createDataFrame([], _INGESTED_SCHEMA).drop("dt")

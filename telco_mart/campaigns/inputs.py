@@ -14,10 +14,10 @@ from pyspark.sql import functions as F
 from telco_mart.campaigns import tables
 from telco_mart.campaigns.policy import PolicyHistory
 from telco_mart.campaigns.policy_config import ContactPolicy
-from telco_mart.errors import TelcoMartError
-from telco_mart.partitions import dated_partitions, partition_path
 from telco_mart.settings import DataLayout
-from telco_mart.storage.keys import DATE_KEY, RAW_KEY
+from telco_mart.storage.keys import DATE_KEY
+from telco_mart.storage.restricted import read_raw_latest, read_raw_range
+from telco_mart.storage.spark_reads import read_latest, read_range
 
 CONTACTS_SCHEMA = (
     "contact_id string, campaign_id string, subscriber_id string, msisdn_masked string, arm string, wave string, "
@@ -43,51 +43,9 @@ SUPPRESSIONS_SCHEMA = (
 )
 
 
-class CampaignInputMissing(TelcoMartError):
-    """A table a campaign day needs has no partition on or before the date."""
-
-
-def read_range(spark, folder, key: str, start: date | None, end: date, schema: str) -> DataFrame:
-    """The partitions of ``folder`` dated ``start..end`` (both included), the key as a date column;
-    no rows (with ``schema``) when there are none."""
-    wanted = dated_partitions(folder, key, start, end)
-    if not wanted:
-        return spark.createDataFrame([], schema)
-    frame = spark.read.option("basePath", str(folder)).parquet(*[str(partition_path(folder, key, d)) for d in wanted])
-    return frame.withColumn(key, F.col(key).cast("date"))
-
-
-def latest_date(folder, key: str, end: date, max_age_days: int | None = None) -> date | None:
-    """The latest partition date on or before ``end`` (within ``max_age_days`` when given)."""
-    start = end - timedelta(days=max_age_days) if max_age_days is not None else None
-    found = dated_partitions(folder, key, start, end)
-    return found[-1] if found else None
-
-
-def read_latest(
-    spark, folder, key: str, end: date, what: str, max_age_days: int | None = None
-) -> tuple[DataFrame, date]:
-    """The latest partition on or before ``end``; a clear error naming ``what`` when there is none."""
-    found = latest_date(folder, key, end, max_age_days)
-    if found is None:
-        window = f" within {max_age_days} days" if max_age_days is not None else ""
-        raise CampaignInputMissing(f"{what}: no partition on or before {end}{window} under {folder}")
-    return spark.read.parquet(str(partition_path(folder, key, found))), found
-
-
 def mart_latest(spark, layout: DataLayout, table: str, end: date, max_age_days: int | None = None):
     """The latest partition of a mart table on or before ``end`` and its date."""
     return read_latest(spark, layout.mart / table, DATE_KEY, end, f"mart table {table}", max_age_days)
-
-
-def raw_latest(spark, layout: DataLayout, source: str, table: str, end: date):
-    """The latest raw partition of a source table on or before ``end`` and its date."""
-    return read_latest(spark, layout.raw_table(source, table), RAW_KEY, end, f"raw {source}/{table}")
-
-
-def raw_range(spark, layout: DataLayout, source: str, table: str, start: date, end: date, schema: str) -> DataFrame:
-    """Raw partitions of a source table dated ``start..end``."""
-    return read_range(spark, layout.raw_table(source, table), RAW_KEY, start, end, schema)
 
 
 def contacts_before(spark, layout: DataLayout, business_date: date, days: int) -> DataFrame:
@@ -124,7 +82,7 @@ def suppressions_in_force(spark, layout: DataLayout, business_date: date) -> Dat
 
 def restricted_subscribers(spark, layout: DataLayout, business_date: date) -> DataFrame:
     """Subscriber ids under do-not-disturb or blacklist in the latest CRM extract on or before the date."""
-    frame, _ = raw_latest(spark, layout, "crm", "CRM_CONTACT_RESTRICTION", business_date)
+    frame, _ = read_raw_latest(spark, layout, "crm", "CRM_CONTACT_RESTRICTION", business_date)
     return frame.select("subscriber_id").distinct()
 
 
@@ -136,7 +94,7 @@ def policy_history(spark, layout: DataLayout, day: date, policy: ContactPolicy) 
     return PolicyHistory(
         restricted_ids=restricted_subscribers(spark, layout, day),
         suppressions=suppressions_in_force(spark, layout, day),
-        complaints=raw_range(
+        complaints=read_raw_range(
             spark,
             layout,
             "crm",

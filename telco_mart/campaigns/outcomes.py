@@ -17,10 +17,11 @@ from pyspark.sql import functions as F
 
 from telco_mart.campaigns import tables
 from telco_mart.campaigns.definition import Campaign
-from telco_mart.campaigns.inputs import contacts_before, raw_range, results_until
+from telco_mart.campaigns.inputs import contacts_before, results_until
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.campaigns.stats import proportion_effect
 from telco_mart.settings import DataLayout
+from telco_mart.storage.restricted import read_raw_range
 
 ORDERS_SCHEMA = (
     "order_id string, subscriber_id string, package_id string, order_action string, ordered_at timestamp, "
@@ -56,7 +57,7 @@ def contact_outcomes(spark, layout: DataLayout, day: date, policy: ContactPolicy
         results_until(spark, layout, day, policy.outcome_lookback_days + policy.feedback_max_delay_days)
     )
     orders = (
-        raw_range(
+        read_raw_range(
             spark,
             layout,
             "crm",

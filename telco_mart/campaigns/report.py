@@ -25,11 +25,11 @@ from telco_mart.campaigns import report_plots as plots
 from telco_mart.errors import TelcoMartError
 from telco_mart.ingest.audit import read_audit
 from telco_mart.modelling.registry import PROMOTION_LOG, ModelRegistry, ModelVersion, RegistryError
-from telco_mart.partitions import parquet_files, partition_path
 from telco_mart.quality.context import quality_root
 from telco_mart.quality.outcomes import mask_mobile_numbers
 from telco_mart.settings import DataLayout
 from telco_mart.storage.files import write_text_atomic
+from telco_mart.storage.partitions import parquet_files, partition_path
 
 NO_DATA = "no data for this date"
 CHURN_TASK = "churn"

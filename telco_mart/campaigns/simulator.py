@@ -68,10 +68,10 @@ from telco_mart.campaigns.exports import CHANNELS, DONE_FILE, export_dir, read_c
 from telco_mart.contract import Contract, Table, load_contract, load_feedback_contract
 from telco_mart.errors import TelcoMartError
 from telco_mart.landing.writer import encode_lines, write_extract
-from telco_mart.partitions import parquet_files, partition_dates, partition_path
 from telco_mart.settings import DataLayout, partition_name
 from telco_mart.storage.files import write_text_atomic
 from telco_mart.storage.keys import DATE_KEY
+from telco_mart.storage.partitions import parquet_files, partition_dates, partition_path
 
 SIMULATOR_SEED = 20261130
 DEFECT_RATE = 0.005

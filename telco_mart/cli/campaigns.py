@@ -7,7 +7,6 @@ channel systems with the simulator.
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated
 
 import typer
@@ -44,13 +43,15 @@ def _campaign(campaign_id: str):
 
 
 def _date_or_latest(date: str | None):
-    from telco_mart.campaigns.inputs import latest_date
     from telco_mart.errors import TelcoMartError
     from telco_mart.pipeline.dates import parse_business_date as parse
 
     if date:
         return parse(date)
-    found = latest_date(_layout().mart / "fct_task_targets", "business_date", datetime.date.max)
+    from telco_mart.storage.keys import DATE_KEY
+    from telco_mart.storage.partitions import latest_partition_date
+
+    found = latest_partition_date(_layout().mart / "fct_task_targets", DATE_KEY)
     if found is None:
         raise TelcoMartError("no fct_task_targets partition yet: run the daily DAG (or `telco-mart tasks run`) first")
     return found

@@ -36,15 +36,16 @@ def _check_task(task: str) -> None:
 def _default_date(date: str | None):
     """The given date, or the latest date with a dim_subscriber partition."""
     from telco_mart.errors import TelcoMartError
-    from telco_mart.partitions import partition_dates
     from telco_mart.settings import DataLayout
+    from telco_mart.storage.keys import DATE_KEY
+    from telco_mart.storage.partitions import latest_partition_date
 
     if date:
         return parse_business_date(date)
-    dates = partition_dates(DataLayout.from_environment().mart / "dim_subscriber", "business_date")
-    if not dates:
+    built = latest_partition_date(DataLayout.from_environment().mart / "dim_subscriber", DATE_KEY)
+    if built is None:
         raise TelcoMartError("the mart has no dim_subscriber yet: build the mart first (or pass --date)")
-    return dates[-1]
+    return built
 
 
 @models_app.command("train")

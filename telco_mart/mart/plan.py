@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from telco_mart.partitions import parquet_files, partition_path
 from telco_mart.pipeline.dates import is_month_end, previous_month_end
 from telco_mart.settings import DataLayout
 from telco_mart.storage.keys import DATE_KEY, MONTH_KEY, RAW_KEY
+from telco_mart.storage.partitions import parquet_files, partition_path
 
 # The daily facts that others roll up; the window covers the longest look-back that reads them.
 DAILY_FACTS = ("fct_subscriber_app_usage_daily", "fct_subscriber_handset_daily", "fct_retention_results")

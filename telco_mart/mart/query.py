@@ -15,9 +15,9 @@ from datetime import date
 
 from telco_mart.errors import TelcoMartError
 from telco_mart.mart.catalogue import mart_table_folders
-from telco_mart.partitions import partition_dates
 from telco_mart.settings import DataLayout
 from telco_mart.storage.keys import DATE_KEY
+from telco_mart.storage.partitions import latest_partition_date, partition_dates
 
 READ_ONLY_STATEMENTS = ("select", "with", "show", "describe", "desc", "explain", "values", "table")
 _LEADING_COMMENTS = re.compile(r"^\s*(--[^\n]*\n\s*|/\*.*?\*/\s*)*", re.DOTALL)
@@ -46,9 +46,8 @@ def register_mart_views(spark, layout: DataLayout, as_of: date | None = None) ->
     views = []
     for folder in folders:
         table_df = spark.read.parquet(str(folder))
-        dates = partition_dates(folder, DATE_KEY)
-        if dates:
-            chosen = max((d for d in dates if as_of is None or d <= as_of), default=None)
+        if partition_dates(folder, DATE_KEY):
+            chosen = latest_partition_date(folder, DATE_KEY, as_of)
             table_df.createOrReplaceTempView(f"{folder.name}_history")
             views.append(MartView(f"{folder.name}_history", str(folder), None))
             if chosen is None:

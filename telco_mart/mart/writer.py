@@ -17,9 +17,9 @@ from datetime import date
 from pyspark.sql import DataFrame
 
 from telco_mart.ingest.publish import PartitionPublisher
-from telco_mart.partitions import footer_row_count, partition_path
 from telco_mart.settings import DataLayout
 from telco_mart.storage.keys import DATE_KEY
+from telco_mart.storage.partitions import footer_row_count, partition_path
 
 
 def write_mart_partition(

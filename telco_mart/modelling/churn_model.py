@@ -27,8 +27,8 @@ from telco_mart.modelling.churn_features import KEY_COLUMNS, churn_features, chu
 from telco_mart.modelling.estimator import build_classifier
 from telco_mart.modelling.metrics import ranking_metrics
 from telco_mart.modelling.registry import LoadedModel, ModelRegistry, ModelVersion
-from telco_mart.partitions import partition_dates
 from telco_mart.settings import PROJECT_DIR, DataLayout
+from telco_mart.storage.partitions import partition_dates
 from telco_mart.tasks.inputs import MONTH_KEY, TaskInputs, read_task_inputs
 
 CHURN_CONFIG_PATH = PROJECT_DIR / "models" / "churn.yaml"

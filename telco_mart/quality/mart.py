@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from telco_mart import partitions
 from telco_mart.pipeline.dates import latest_complete_month, previous_month_end
 from telco_mart.quality.metrics import DEFAULT_LOOKBACK_DAYS, Batch, Skipped
 from telco_mart.quality.suites import SuiteSpec
 from telco_mart.settings import DataLayout
+from telco_mart.storage import partitions
 
 
 def mart_partition_dates(spec: SuiteSpec, layout: DataLayout, business_date: date) -> tuple[date, date | None]:

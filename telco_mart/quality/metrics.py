@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from telco_mart import partitions
 from telco_mart.contract import load_contract
 from telco_mart.settings import DataLayout
+from telco_mart.storage import partitions
 from telco_mart.storage.keys import RAW_KEY
 
 DEFAULT_LOOKBACK_DAYS = 7

@@ -10,10 +10,10 @@ import re
 from datetime import date
 from functools import reduce
 
-from telco_mart import partitions
 from telco_mart.contract import load_contract
 from telco_mart.quality.metrics import DEFAULT_LOOKBACK_DAYS, RAW_KEY, Batch, Skipped, metric_frame, ratio
 from telco_mart.settings import DataLayout
+from telco_mart.storage import partitions
 
 
 def _table_dir(layout: DataLayout, table: str):

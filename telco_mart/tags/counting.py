@@ -15,8 +15,9 @@ from functools import cache
 import pyarrow.dataset as ds
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.partitions import partition_dates
 from telco_mart.settings import DataLayout
+from telco_mart.storage.keys import DATE_KEY
+from telco_mart.storage.partitions import latest_partition_date, partition_path
 from telco_mart.tags.compile import to_spark_column
 from telco_mart.tags.expression import Expression, check_expression, parse_expression, referenced_columns
 from telco_mart.tags.library import Tag, load_tag_library
@@ -43,16 +44,11 @@ class TagCount:
     seconds: float
 
 
-def tag_partition_dates(layout: DataLayout, table: str = TAGS_TABLE) -> list[date]:
-    """Business dates for which the table has a partition, oldest first."""
-    return partition_dates(layout.mart / table, "business_date")
-
-
 def _chosen_date(layout: DataLayout, as_of: date | None, table: str) -> date:
-    dates = [d for d in tag_partition_dates(layout, table) if as_of is None or d <= as_of]
-    if not dates:
+    found = latest_partition_date(layout.mart / table, DATE_KEY, as_of)
+    if found is None:
         raise TagCountError(f"no {table} partition under {layout.mart}: run `telco-mart mart build --date D` first")
-    return dates[-1]
+    return found
 
 
 def tag_types(tags: list[Tag]) -> dict[str, str]:
@@ -133,12 +129,11 @@ def tag_list(layout: DataLayout, category: str | None = None, as_of: date | None
         known = sorted({t.category for t in library})
         raise TelcoMartError(f"no tags in category {category!r}; categories: {', '.join(known)}")
     coverage: dict[str, tuple[int, float | None]] = {}
-    dates = [d for d in tag_partition_dates(layout, CATALOGUE_TABLE) if as_of is None or d <= as_of]
-    if dates:
+    catalogue_date = latest_partition_date(layout.mart / CATALOGUE_TABLE, DATE_KEY, as_of)
+    if catalogue_date is not None:
         # Plain pyarrow: listing tags needs no Spark.
-        table = ds.dataset(layout.mart / CATALOGUE_TABLE / f"business_date={dates[-1]}", format="parquet").to_table(
-            columns=["tag_id", "coverage_count", "coverage_share"]
-        )
+        partition = partition_path(layout.mart / CATALOGUE_TABLE, DATE_KEY, catalogue_date)
+        table = ds.dataset(partition, format="parquet").to_table(columns=["tag_id", "coverage_count", "coverage_share"])
         for row in table.to_pylist():
             coverage[row["tag_id"]] = (row["coverage_count"], row["coverage_share"])
     return [
@@ -151,7 +146,7 @@ def tag_list(layout: DataLayout, category: str | None = None, as_of: date | None
             "definition": t.definition,
             "coverage_count": coverage.get(t.id, (None, None))[0],
             "coverage_share": coverage.get(t.id, (None, None))[1],
-            "coverage_date": dates[-1] if dates else None,
+            "coverage_date": catalogue_date,
         }
         for t in tags
     ]

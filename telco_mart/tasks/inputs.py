@@ -13,10 +13,10 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.partitions import dated_partitions, has_partition, partition_path
 from telco_mart.pipeline.dates import latest_complete_month
 from telco_mart.settings import DataLayout
 from telco_mart.storage.keys import DATE_KEY, MONTH_KEY
+from telco_mart.storage.partitions import dated_partitions, has_partition, partition_path
 
 # A day without retention contacts writes no partition (a small region may have none for weeks).
 RETENTION_RESULTS_SCHEMA = (

@@ -15,8 +15,11 @@ from typing import Any
 from pyspark.sql import functions as F
 
 from telco_mart.errors import TelcoMartError
-from telco_mart.partitions import partition_dates, partition_path
 from telco_mart.settings import DataLayout
+from telco_mart.storage.keys import DATE_KEY
+from telco_mart.storage.partitions import latest_partition_date, partition_dates, partition_path
+from telco_mart.storage.restricted import read_raw_latest
+from telco_mart.storage.spark_reads import PartitionMissing
 from telco_mart.tasks.inputs import RETENTION_RESULTS_SCHEMA, read_history
 
 MSISDN = re.compile(r"^1\d{10}$")
@@ -39,12 +42,12 @@ class FrontDeskView:
 
 
 def _latest(layout: DataLayout, table: str, as_of: date | None) -> date:
-    dates = [d for d in partition_dates(layout.mart / table, "business_date") if as_of is None or d <= as_of]
-    if not dates:
+    found = latest_partition_date(layout.mart / table, DATE_KEY, as_of)
+    if found is None:
         raise FrontDeskLookupError(
             f"{table} has no partition{'' if as_of is None else f' on or before {as_of}'}: run the task models first"
         )
-    return dates[-1]
+    return found
 
 
 def _read(spark, layout: DataLayout, table: str, day: date):
@@ -55,20 +58,14 @@ def _subscriber_id(spark, layout: DataLayout, key: str, day: date) -> str:
     """The subscriber id of an id or a full number (numbers are looked up in the raw CRM snapshot)."""
     if not MSISDN.match(key):
         return key
-    crm = layout.raw_table("crm", "crm_subscriber")
-    days = [d for d in partition_dates(crm, "dt") if d <= day]
-    if not days:
-        raise FrontDeskLookupError(f"no CRM subscriber snapshot on or before {day} to look up a number")
-    rows = (
-        spark.read.parquet(str(partition_path(crm, "dt", days[-1])))
-        .where(F.col("msisdn") == key)
-        .select("subscriber_id")
-        .limit(2)
-        .collect()
-    )
+    try:
+        crm, snapshot_date = read_raw_latest(spark, layout, "crm", "crm_subscriber", day)
+    except PartitionMissing:
+        raise FrontDeskLookupError(f"no CRM subscriber snapshot on or before {day} to look up a number") from None
+    rows = crm.where(F.col("msisdn") == key).select("subscriber_id").limit(2).collect()
     if not rows:
         raise FrontDeskLookupError(
-            f"no subscriber has the number {key[:3]}****{key[-4:]} in the CRM snapshot of {days[-1]}"
+            f"no subscriber has the number {key[:3]}****{key[-4:]} in the CRM snapshot of {snapshot_date}"
         )
     return rows[0]["subscriber_id"]
 

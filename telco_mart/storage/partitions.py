@@ -1,6 +1,9 @@
-"""Partition folders by path: which exist, which one came before, how many rows they hold.
+"""Partition folders by path: which exist, the latest on or before a date, which one came
+before, how many rows they hold.
 
-Shared by the quality gates, the mart build plan, the mart views and the tag counts. Everything
+Shared by the quality gates, the mart build plan, the mart views, the tag counts, the task
+models, the front-desk lookup and the campaigns: every "latest partition on or before D" choice
+is :func:`latest_partition_date`. Everything
 here reads the file system and Parquet footers only (no Spark, no metastore), so it costs
 milliseconds however large the partitions are.
 """
@@ -62,6 +65,19 @@ def dated_partitions(table_dir: Path, key: str, start: date | None, end: date) -
         for d in partition_dates(table_dir, key)
         if (start is None or d >= start) and d <= end and parquet_files(partition_path(table_dir, key, d))
     ]
+
+
+def latest_partition_date(
+    table_dir: Path, key: str, on_or_before: date | None = None, max_age_days: int | None = None
+) -> date | None:
+    """The one "latest partition" rule: the latest date on or before ``on_or_before`` (None: the
+    latest of all) whose partition holds data files, no older than ``max_age_days`` when given."""
+    if max_age_days is not None and on_or_before is None:
+        raise ValueError("max_age_days needs on_or_before")
+    start = on_or_before - timedelta(days=max_age_days) if max_age_days is not None else None
+    end = on_or_before or date.max
+    found = dated_partitions(table_dir, key, start, end)
+    return found[-1] if found else None
 
 
 def previous_partition(table_dir: Path, key: str, day: date, monthly: bool, lookback_days: int) -> date | None:
