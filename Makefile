@@ -94,11 +94,14 @@ demo: venv ## Generate demo extracts, ingest the history, run the daily DAG (ing
 	@echo "Channel exports: $(TELCO_MART_HOME)/exports/<channel>/<date>/ (file, MANIFEST.json, _DONE)"
 	@echo "Report: $$($(BIN)/telco-mart report --date $(DEMO_CAMPAIGN_END))"
 
-.PHONY: lint
-lint: venv ## ruff (with Airflow rules), deptry (every import declared), sqlfluff (dbt templater) over the dbt models
+.PHONY: lint-python
+lint-python: venv ## ruff (with Airflow rules) and deptry (every import declared): the Python half of lint, seconds
 	$(BIN)/ruff check .
 	$(BIN)/deptry . > /dev/null 2>&1 || $(BIN)/deptry .
 	$(BIN)/ruff format --check --diff . > /dev/null || (echo "ruff format would change files: run make format"; exit 1)
+
+.PHONY: lint
+lint: lint-python ## lint-python, then sqlfluff (dbt templater, compiles the project) over the dbt models
 	@mkdir -p $(TELCO_MART_HOME)
 	$(BIN)/sqlfluff lint dbt_project/models --disable-progress-bar > $(TELCO_MART_HOME)/sqlfluff.log 2>&1 \
 	  || (grep -vE "WARN|log4j|setLogLevel|incubator" $(TELCO_MART_HOME)/sqlfluff.log; exit 1)
@@ -113,7 +116,7 @@ test: lint ## Lint, then the whole test suite against real Spark and Airflow
 	$(BIN)/python -m pytest
 
 .PHONY: test-fast
-test-fast: lint ## Lint, then the unit tests and the DAG's integrity (no Airflow run, no cluster): a quick loop
+test-fast: lint-python ## Python lint, then the unit tests and the DAG's integrity (no Airflow run, no cluster): a quick loop
 	$(BIN)/python -m pytest tests/unit tests/dags/test_dag_integrity.py -q -m "not slow"
 
 .PHONY: airflow-up

@@ -43,10 +43,10 @@ from telco_mart.campaigns.outcomes import EFFECT_SCHEMA, contact_outcomes, effec
 from telco_mart.campaigns.policy import DROP, apply_contact_policy, policy_steps
 from telco_mart.campaigns.policy_config import POLICY_FILE, ContactPolicy, load_contact_policy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
-from telco_mart.mart.writer import write_mart_partition
 from telco_mart.modelling.registry import ModelRegistry
 from telco_mart.settings import DataLayout
 from telco_mart.storage.files import write_text_atomic
+from telco_mart.storage.spark_writes import write_mart_partition
 
 RESTRICTED_AT_PUBLISH = "restricted_at_publish"
 EXPORTED = "exported"

@@ -15,8 +15,6 @@ turn refusals, complaints and opt-outs into suppression entries.
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -28,12 +26,11 @@ from telco_mart.campaigns.inputs import RESULTS_SCHEMA, contacts_before, results
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.contract import load_feedback_contract
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
-from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.ingest.runner import ingest_source
-from telco_mart.mart.writer import write_mart_partition
 from telco_mart.settings import DataLayout, partition_name
 from telco_mart.storage.keys import RAW_KEY
 from telco_mart.storage.restricted import read_raw_range
+from telco_mart.storage.spark_writes import publish_frame, write_mart_partition
 
 SOURCE, TABLE = "channel", "CHANNEL_RESULT"
 RECONCILIATION_TABLE = "CHANNEL_RESULT_RECONCILIATION"
@@ -111,14 +108,8 @@ def _write_quarantine(spark, layout: DataLayout, day: date, rejected: DataFrame)
         .alias("reason_detail"),
         line.alias("line"),
     )
-    run_id = uuid.uuid4().hex[:12]
-    staged = layout.staging / run_id / "reconciliation"
     final = layout.quarantine_table(SOURCE, RECONCILIATION_TABLE) / partition_name(day)
-    try:
-        rows.coalesce(1).sortWithinPartitions("reason_code", "line").write.mode("overwrite").parquet(str(staged))
-        PartitionPublisher(spark).replace(staged, final, run_id)
-    finally:
-        shutil.rmtree(layout.staging / run_id, ignore_errors=True)
+    publish_frame(rows, layout, final, ["reason_code", "line"])
 
 
 def _suppressions(reconciled: DataFrame, contacts: DataFrame, day: date, policy: ContactPolicy) -> DataFrame:

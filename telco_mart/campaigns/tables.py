@@ -1,7 +1,7 @@
 """The campaign tables of the mart and their columns: the one place that names them.
 
 All are Parquet partitions ``mart/<table>/business_date=<date>/`` written atomically by
-``telco_mart.mart.writer.write_mart_partition``.
+``telco_mart.storage.spark_writes.write_mart_partition``.
 """
 
 from __future__ import annotations

@@ -22,11 +22,11 @@ from telco_mart.contract import Contract, Table, load_contract, reasons
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
 from telco_mart.ingest.deliveries import Delivery, PartToCheck, find_deliveries
 from telco_mart.ingest.part_files import PartCheck
-from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.ingest.spark_parts import NumberedPart, check_parts
 from telco_mart.ingest.table_load import PartCounts, load_table
 from telco_mart.operational_clock import operational_timestamp
 from telco_mart.settings import DataLayout
+from telco_mart.storage.publish import PartitionPublisher
 
 Progress = Callable[[str], None]
 

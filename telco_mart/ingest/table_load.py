@@ -19,9 +19,9 @@ from pyspark.sql.pandas.types import to_arrow_schema
 from telco_mart.contract import Contract, Table
 from telco_mart.ingest.deliveries import Delivery
 from telco_mart.ingest.parse import select_accepted, select_quarantined, validate_lines
-from telco_mart.ingest.publish import PartitionPublisher
 from telco_mart.ingest.spark_parts import NumberedPart, read_part_lines
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.publish import PartitionPublisher
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from datetime import date
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from telco_mart.mart.writer import write_mart_partition
 from telco_mart.modelling.churn_model import NotEnoughHistory, feature_frame, load_churn_config, train_churn_model
 from telco_mart.modelling.registry import LoadedModel, ModelRegistry
 from telco_mart.modelling.scoring import score_frame, with_deciles
 from telco_mart.settings import DataLayout
+from telco_mart.storage.spark_writes import write_mart_partition
 from telco_mart.tasks.config import load_task_config
 from telco_mart.tasks.inputs import TaskInputs, read_task_inputs
 from telco_mart.tasks.rules import OPEN_STATUSES, last_retention_results, unmatched_handsets

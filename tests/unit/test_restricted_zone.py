@@ -22,15 +22,21 @@ ALLOWED_FOLDERS = ("ingest/",)
 RAW_ATTRIBUTES = {"raw", "raw_table"}
 
 
+def _names_raw(node: ast.AST) -> bool:
+    """``<x>.raw`` or ``<x>.raw_table``, or a path division with the literal ``"raw"``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in RAW_ATTRIBUTES
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return any(isinstance(side, ast.Constant) and side.value == "raw" for side in (node.left, node.right))
+    return False
+
+
 def raw_zone_references(source: str) -> list[int]:
     """Lines of ``source`` that name the raw zone through the data layout, or build a raw path by hand."""
     lines = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in RAW_ATTRIBUTES:
+        if _names_raw(node):
             lines.append(node.lineno)
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-            if any(isinstance(side, ast.Constant) and side.value == "raw" for side in (node.left, node.right)):
-                lines.append(node.lineno)
     return sorted(lines)
 
 

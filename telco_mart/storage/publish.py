@@ -1,12 +1,20 @@
 """Atomic publication of partitions: write elsewhere, then swap the folder in.
 
-Renames go through Hadoop's FileSystem API, so the same code publishes on a local disk and on
-HDFS, where a directory rename is atomic. A reader sees the old partition or the new one,
-never half of either. The swap is: old -> trash, staged -> final, trash deleted.
+Two publishers with one protocol (``exists``, ``remove``, ``replace``):
+
+* :class:`PartitionPublisher` renames through Hadoop's FileSystem API, so a Spark job publishes
+  on a local disk and on HDFS alike (where a directory rename is atomic);
+* :class:`LocalPartitionPublisher` renames on the local file system with no JVM, for jobs that
+  write with pyarrow or DuckDB on a single machine.
+
+A reader sees the old partition or the new one, never half of either. The swap is: old ->
+trash, staged -> final, trash deleted; a failed swap puts the old version back.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 
@@ -55,3 +63,34 @@ class PartitionPublisher:
             raise OSError(f"could not publish {staged} as {final}") from cause
         if had_old:
             fs.delete(trash, True)
+
+
+class LocalPartitionPublisher:
+    """Swaps staged partition folders into place with ``os.rename`` (atomic within one file system)."""
+
+    def exists(self, path: Path | str) -> bool:
+        """Whether ``path`` exists."""
+        return Path(path).exists()
+
+    def remove(self, path: Path | str) -> None:
+        """Delete ``path`` recursively if it exists."""
+        shutil.rmtree(path, ignore_errors=True)
+
+    def replace(self, staged: Path | str, final: Path | str, run_id: str) -> None:
+        """Make ``staged`` the content of ``final``, replacing what was there."""
+        staged, final = Path(staged), Path(final)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        trash = final.parent / f".trash-{run_id}-{final.name}"
+        if not staged.is_dir():
+            raise OSError(f"could not publish {staged}: nothing is staged there")
+        had_old = final.exists()
+        if had_old:
+            os.rename(final, trash)
+        try:
+            os.rename(staged, final)
+        except OSError as error:
+            if had_old:
+                os.rename(trash, final)
+            raise OSError(f"could not publish {staged} as {final}") from error
+        if had_old:
+            shutil.rmtree(trash)
