@@ -39,18 +39,17 @@ from telco_mart.campaigns.exports import CHANNELS, write_channel_export
 from telco_mart.campaigns.feedback import ingest_feedback
 from telco_mart.campaigns.inputs import contacts_before, policy_history, restricted_subscribers, results_until
 from telco_mart.campaigns.knowledge import marketing_cases, refresh_propensity, score_propensity
-from telco_mart.campaigns.outcomes import EFFECT_SCHEMA, contact_outcomes, effect_rows
+from telco_mart.campaigns.outcomes import contact_outcomes, effect_rows
 from telco_mart.campaigns.policy import DROP, apply_contact_policy, policy_steps
 from telco_mart.campaigns.policy_config import POLICY_FILE, ContactPolicy, load_contact_policy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
 from telco_mart.modelling.registry import ModelRegistry
 from telco_mart.settings import DataLayout
+from telco_mart.storage.declared import declared_table
 from telco_mart.storage.files import write_text_atomic
-from telco_mart.storage.spark_writes import write_mart_partition
 
 RESTRICTED_AT_PUBLISH = "restricted_at_publish"
 EXPORTED = "exported"
-FUNNEL_SCHEMA = "campaign_id string, campaign_name string, step_order int, step string, dropped long, remaining long"
 Progress = Callable[[str], None]
 
 
@@ -215,18 +214,19 @@ def run_campaign_day(
     )
 
     outcomes = contact_outcomes(spark, layout, day, policy).localCheckpoint()
-    write_mart_partition(outcomes, layout, tables.CONTACT_OUTCOMES, day, sort_by=["campaign_id", "contact_id"])
+    declared_table(tables.CONTACT_OUTCOMES).write(outcomes, layout, day, sort_by=["campaign_id", "contact_id"])
     effect = effect_rows(outcomes, campaigns, statuses, _approval_details(entries))
     summary.effect = json.loads(effect.to_json(orient="records"))
-    write_mart_partition(
-        spark.createDataFrame(effect.astype(object).where(effect.notna(), None), EFFECT_SCHEMA),
+    declared_table(tables.CAMPAIGN_EFFECT).write(
+        spark.createDataFrame(
+            effect.astype(object).where(effect.notna(), None), declared_table(tables.CAMPAIGN_EFFECT).data_ddl
+        ),
         layout,
-        tables.CAMPAIGN_EFFECT,
         day,
         sort_by=["campaign_id", "channel"],
     )
     cases = marketing_cases(outcomes)
-    write_mart_partition(cases, layout, tables.MARKETING_CASES, day, sort_by=["campaign_id", "contact_id"])
+    declared_table(tables.MARKETING_CASES).write(cases, layout, day, sort_by=["campaign_id", "contact_id"])
     propensity = refresh_propensity(cases, registry, day)
     summary.propensity = propensity.note
     say(propensity.note)
@@ -289,15 +289,15 @@ def run_campaign_day(
             summary.model_versions["churn"] = champion
 
     summary.funnel = _funnel_rows(eligible, drops, steps, campaigns)
-    funnel_frame = spark.createDataFrame(summary.funnel or [], FUNNEL_SCHEMA)
-    write_mart_partition(funnel_frame, layout, tables.CAMPAIGN_FUNNEL, day, sort_by=["campaign_id", "step_order"])
+    funnel_frame = spark.createDataFrame(summary.funnel or [], declared_table(tables.CAMPAIGN_FUNNEL).data_ddl)
+    declared_table(tables.CAMPAIGN_FUNNEL).write(funnel_frame, layout, day, sort_by=["campaign_id", "step_order"])
     write_funnel_file(layout, day, summary.funnel)
     summary.capacity = use.rows()
 
     if contacted is not None:
         assignments = _assignments(contacted, control, day).localCheckpoint()
         rows = assignments.select(*tables.CONTACT_COLUMNS)
-        write_mart_partition(rows, layout, tables.CONTACTS, day, sort_by=["campaign_id", "subscriber_id"])
+        declared_table(tables.CONTACTS).write(rows, layout, day, sort_by=["campaign_id", "subscriber_id"])
         frames = build_channel_frames(
             spark, layout, day, assignments.where(F.col("arm") == tables.TREATMENT), inputs, sending
         )
@@ -305,8 +305,8 @@ def run_campaign_day(
         summary.contacts = counts.get(tables.TREATMENT, 0)
         summary.control_subjects = counts.get(tables.CONTROL, 0)
     else:
-        write_mart_partition(
-            spark.createDataFrame([], _empty_contacts_schema()), layout, tables.CONTACTS, day, sort_by=["campaign_id"]
+        declared_table(tables.CONTACTS).write(
+            declared_table(tables.CONTACTS).empty_frame(spark), layout, day, sort_by=["campaign_id"]
         )
         frames = build_channel_frames(spark, layout, day, None, None, sending)
     for channel in CHANNELS:
@@ -332,12 +332,6 @@ def run_campaign_day(
         )
     _write_summary(layout, summary)
     return summary
-
-
-def _empty_contacts_schema() -> str:
-    from telco_mart.campaigns.inputs import CONTACTS_SCHEMA
-
-    return CONTACTS_SCHEMA.rsplit(", business_date date", 1)[0]
 
 
 def funnel_file(layout: DataLayout, day: date) -> Path:

@@ -22,23 +22,27 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from telco_mart.campaigns import tables
-from telco_mart.campaigns.inputs import RESULTS_SCHEMA, contacts_before, results_until
+from telco_mart.campaigns.inputs import contacts_before, results_until
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.contract import load_feedback_contract
 from telco_mart.ingest.audit import AuditRow, write_audit_rows
 from telco_mart.ingest.runner import ingest_source
 from telco_mart.settings import DataLayout, partition_name
+from telco_mart.storage.declared import declared_table
 from telco_mart.storage.keys import RAW_KEY
 from telco_mart.storage.restricted import read_raw_range
-from telco_mart.storage.spark_writes import publish_frame, write_mart_partition
+from telco_mart.storage.spark_writes import publish_frame
 
 SOURCE, TABLE = "channel", "CHANNEL_RESULT"
 RECONCILIATION_TABLE = "CHANNEL_RESULT_RECONCILIATION"
 UNKNOWN, LATE, DUPLICATE = "unknown_contact", "late_result", "duplicate_result"
 SUPPRESSING_RESULTS = ("refused", "complained", "opted_out")
+# The raw channel_result partition as ingestion writes it (the contract's columns, then the
+# lineage columns every raw row carries): a day without a file reads as no rows of this shape, so
+# its fct_contact_results partition has the same columns as a day with results.
 _INGESTED_SCHEMA = (
     "contact_id string, contact_result string, campaign_id string, subscriber_id string, channel_type string, "
-    "result_at timestamp, detail string, dt date"
+    "result_at timestamp_ntz, detail string, source_file_name string, source_row_number bigint, dt date"
 )
 
 
@@ -195,20 +199,12 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
         _write_quarantine(spark, layout, day, rejected)
     if ingested is not None:
         _audit_reconciliation(layout, day, ingested, outcome, accepted_rows, sum(counts.values()))
-    write_mart_partition(
-        reconciled.withColumn("business_date", F.lit(day)),
-        layout,
-        tables.CONTACT_RESULTS,
-        day,
-        sort_by=["contact_id", "contact_result"],
+    declared_table(tables.CONTACT_RESULTS).write(
+        reconciled.withColumn("business_date", F.lit(day)), layout, day, sort_by=["contact_id", "contact_result"]
     )
     suppressions = _suppressions(reconciled, contacts, day, policy)
-    summary.suppressions = write_mart_partition(
-        suppressions,
-        layout,
-        tables.CONTACT_SUPPRESSIONS,
-        day,
-        sort_by=["subscriber_id", "suppression_kind", "campaign_id"],
+    summary.suppressions = declared_table(tables.CONTACT_SUPPRESSIONS).write(
+        suppressions, layout, day, sort_by=["subscriber_id", "suppression_kind", "campaign_id"]
     )
     summary.results_by_kind = {
         r["contact_result"]: r["count"] for r in reconciled.groupBy("contact_result").count().collect()
@@ -216,4 +212,4 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
     return summary
 
 
-__all__ = ["FeedbackSummary", "RESULTS_SCHEMA", "ingest_feedback"]
+__all__ = ["FeedbackSummary", "ingest_feedback"]

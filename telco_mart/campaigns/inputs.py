@@ -15,31 +15,14 @@ from telco_mart.campaigns import tables
 from telco_mart.campaigns.policy import PolicyHistory
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.settings import DataLayout
+from telco_mart.storage.declared import declared_table
 from telco_mart.storage.keys import DATE_KEY
 from telco_mart.storage.restricted import read_raw_latest, read_raw_range
-from telco_mart.storage.spark_reads import read_latest, read_range
+from telco_mart.storage.spark_reads import read_latest
 
-CONTACTS_SCHEMA = (
-    "contact_id string, campaign_id string, subscriber_id string, msisdn_masked string, arm string, wave string, "
-    "channel string, channel_preference_rank int, city string, store_id string, task_code string, "
-    "offer_package_id string, offer_name string, offer_fee_yuan double, offer_fee_change_yuan double, "
-    "offer_value_yuan double, priority int, exclusion_group string, propensity double, propensity_source string, "
-    "expected_value_yuan double, arbitration_score double, success_within_days int, window_end_date date, "
-    "age_years long, tenure_months long, arpu_3m_yuan double, package_monthly_fee_yuan double, "
-    "months_to_contract_end long, generation_rank int, terminal_max_generation_rank int, value_segment string, "
-    "business_date date"
-)
-RESULTS_SCHEMA = (
-    "contact_id string, contact_result string, campaign_id string, subscriber_id string, channel_type string, "
-    "result_at timestamp, detail string, contact_date date, business_date date"
-)
 COMPLAINTS_SCHEMA = (
     "complaint_id string, subscriber_id string, complained_at timestamp, complaint_category string, "
     "channel_type string, dt date"
-)
-SUPPRESSIONS_SCHEMA = (
-    "subscriber_id string, suppression_kind string, exclusion_group string, campaign_id string, "
-    "channel_type string, until_date date, business_date date"
 )
 
 
@@ -50,33 +33,21 @@ def mart_latest(spark, layout: DataLayout, table: str, end: date, max_age_days: 
 
 def contacts_before(spark, layout: DataLayout, business_date: date, days: int) -> DataFrame:
     """Assignments of the ``days`` days strictly before ``business_date``."""
-    return read_range(
-        spark,
-        layout.mart / tables.CONTACTS,
-        DATE_KEY,
-        business_date - timedelta(days=days),
-        business_date - timedelta(days=1),
-        CONTACTS_SCHEMA,
+    return declared_table(tables.CONTACTS).read_range(
+        spark, layout, business_date - timedelta(days=days), business_date - timedelta(days=1)
     )
 
 
 def results_until(spark, layout: DataLayout, business_date: date, days: int) -> DataFrame:
     """Reconciled channel results that arrived in the ``days`` days up to ``business_date``."""
-    return read_range(
-        spark,
-        layout.mart / tables.CONTACT_RESULTS,
-        DATE_KEY,
-        business_date - timedelta(days=days),
-        business_date,
-        RESULTS_SCHEMA,
+    return declared_table(tables.CONTACT_RESULTS).read_range(
+        spark, layout, business_date - timedelta(days=days), business_date
     )
 
 
 def suppressions_in_force(spark, layout: DataLayout, business_date: date) -> DataFrame:
     """Suppression entries made on or before ``business_date`` that still hold on it."""
-    entries = read_range(
-        spark, layout.mart / tables.CONTACT_SUPPRESSIONS, DATE_KEY, None, business_date, SUPPRESSIONS_SCHEMA
-    )
+    entries = declared_table(tables.CONTACT_SUPPRESSIONS).read_range(spark, layout, None, business_date)
     return entries.where(F.col("until_date").isNull() | (F.col("until_date") >= F.lit(business_date)))
 
 

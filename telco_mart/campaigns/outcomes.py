@@ -199,9 +199,3 @@ EFFECT_COLUMNS = [
     "pending_contacts",
     "min_detectable_uplift",
 ]
-EFFECT_SCHEMA = (
-    "campaign_id string, campaign_name string, channel string, campaign_status string, treatment_contacts long, "
-    "control_subjects long, treatment_successes long, control_successes long, treatment_rate double, "
-    "control_rate double, uplift double, uplift_ci_low double, uplift_ci_high double, p_value double, "
-    "complaints long, complaint_rate double, pending_contacts long, min_detectable_uplift double"
-)

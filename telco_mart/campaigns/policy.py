@@ -36,7 +36,7 @@ class PolicyHistory:
     restricted_ids: DataFrame  # subscriber_id: do-not-disturb or blacklist in the latest extract
     suppressions: DataFrame  # entries in force: subscriber_id, suppression_kind, exclusion_group
     complaints: DataFrame  # CRM complaints of the cool-off window: subscriber_id, complaint_category
-    contacts: DataFrame  # assignments before the date (CONTACTS_SCHEMA)
+    contacts: DataFrame  # assignments before the date (the declared fct_contacts)
 
 
 def policy_steps(policy: ContactPolicy) -> list[str]:

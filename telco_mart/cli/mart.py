@@ -1,4 +1,4 @@
-"""The mart commands: ``mart build|sources|docs`` and ``sql``."""
+"""The mart commands: ``mart build|sources|docs|check-job-tables`` and ``sql``."""
 
 from __future__ import annotations
 
@@ -35,11 +35,22 @@ def mart_build(
 
 @mart_app.command("sources")
 def mart_sources() -> None:
-    """Regenerate the dbt source declarations from the interface contract."""
-    from telco_mart.mart.dbt_sources import write_sources
+    """Regenerate the dbt source declarations from the interface contract and the declared job tables."""
+    from telco_mart.mart.dbt_sources import write_job_tables_source, write_sources
 
-    for path in write_sources():
+    for path in [*write_sources(), write_job_tables_source()]:
         output.print(f"wrote {path}")
+
+
+@mart_app.command("check-job-tables")
+def mart_check_job_tables(date: DateOption) -> None:
+    """Run the key tests of the tables the task models and campaigns wrote for the date (dbt test)."""
+    from telco_mart.mart.build import check_job_tables
+    from telco_mart.settings import DataLayout
+
+    run = check_job_tables(parse_business_date(date), DataLayout.from_environment())
+    passed = sum(1 for n in run.nodes if n.status == "pass")
+    output.print(f"job tables {date}: {passed} tests passed")
 
 
 @mart_app.command("docs")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from telco_mart.mart.dbt_run import DbtRun, raise_for_failures, run_dbt
+from telco_mart.mart.dbt_sources import JOB_TABLES_SOURCE
 from telco_mart.mart.plan import MartPlan, plan_mart_build
 from telco_mart.settings import DataLayout
 
@@ -36,11 +37,11 @@ class MartBuild:
 def _run_for_date(arguments: list[str], business_date: date, layout: DataLayout) -> tuple[MartPlan, DbtRun]:
     """Check the committed generated models, plan the date, and run dbt with the plan as vars."""
     from telco_mart.errors import TelcoMartError
-    from telco_mart.mart.dbt_sources import stale_sources
+    from telco_mart.mart.dbt_sources import JOB_TABLES_FILE, stale_job_tables_source, stale_sources
     from telco_mart.tags.dbt_models import check_tag_models
 
     check_tag_models()
-    stale = stale_sources()
+    stale = stale_sources() + ([JOB_TABLES_FILE] if stale_job_tables_source() else [])
     if stale:
         raise TelcoMartError(
             f"the dbt source declarations are stale ({', '.join(p.name for p in stale)}): "
@@ -61,7 +62,8 @@ def build_mart(
     progress(f"mart build {business_date}")
     # Intermediate views carry the business date they were built for: a partial build always
     # rebuilds its upstream too, so it never reads views of another date.
-    arguments = ["build"]
+    # The job tables' key tests wait for the jobs: they run after them (`check_job_tables`).
+    arguments = ["build", "--exclude", f"tag:{JOB_TABLES_SOURCE}"]
     if select:
         select = " ".join(part if part.startswith("+") else f"+{part}" for part in select.split())
         # A partial build runs only the tests whose every parent it builds: a relationship test
@@ -73,6 +75,14 @@ def build_mart(
         f"{len(plan.billing_month_ends)} bill month(s), {len(run.nodes)} nodes"
     )
     return MartBuild(plan=plan, run=run)
+
+
+def check_job_tables(business_date: date, layout: DataLayout | None = None) -> DbtRun:
+    """Run the key tests of the tables the Python jobs wrote for ``business_date`` (``dbt test``
+    on the ``job_tables`` source); raises ``DbtRunFailed`` naming each failed test."""
+    return _run_for_date(
+        ["test", "--select", f"tag:{JOB_TABLES_SOURCE}"], business_date, layout or DataLayout.from_environment()
+    )[1]
 
 
 def generate_docs(business_date: date, layout: DataLayout | None = None) -> DbtRun:

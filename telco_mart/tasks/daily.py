@@ -27,7 +27,7 @@ from telco_mart.modelling.churn_model import NotEnoughHistory, feature_frame, lo
 from telco_mart.modelling.registry import LoadedModel, ModelRegistry
 from telco_mart.modelling.scoring import score_frame, with_deciles
 from telco_mart.settings import DataLayout
-from telco_mart.storage.spark_writes import write_mart_partition
+from telco_mart.storage.declared import declared_table
 from telco_mart.tasks.config import load_task_config
 from telco_mart.tasks.inputs import TaskInputs, read_task_inputs
 from telco_mart.tasks.rules import OPEN_STATUSES, last_retention_results, unmatched_handsets
@@ -122,23 +122,21 @@ def run_task_models(
     scores = None
     scored = 0
     if champion is not None:
-        scored = write_mart_partition(
-            churn_scores(inputs, champion), layout, "fct_task_scores", business_date, ["model_task", "subscriber_id"]
+        scores_table = declared_table("fct_task_scores")
+        scored = scores_table.write(
+            churn_scores(inputs, champion), layout, business_date, ["model_task", "subscriber_id"]
         )
         if scored:
-            scores = spark.read.parquet(str(layout.mart / "fct_task_scores" / f"business_date={business_date}"))
+            scores = scores_table.read(spark, layout, on=business_date)
         progress(f"fct_task_scores: {scored:,} subscribers scored by {champion.name}")
 
     fit = package_recommendations(
         inputs.subscribers, inputs.monthly_usage, inputs.packages, inputs.last_bill_month, config
     ).withColumn("business_date", F.lit(business_date))
-    fit_rows = write_mart_partition(fit, layout, "fct_package_fit", business_date, ["subscriber_id"])
+    fit_table = declared_table("fct_package_fit")
+    fit_rows = fit_table.write(fit, layout, business_date, ["subscriber_id"])
     # Read back what was published, so the targets see the very rows the table holds.
-    fit = (
-        spark.read.parquet(str(layout.mart / "fct_package_fit" / f"business_date={business_date}"))
-        if fit_rows
-        else fit.limit(0)
-    )
+    fit = fit_table.read(spark, layout, on=business_date) if fit_rows else fit.limit(0)
 
     last_results = last_retention_results(inputs.retention_results, business_date)
     targets = assemble_targets(
@@ -151,10 +149,11 @@ def run_task_models(
         business_date=business_date,
         config=config,
     )
-    target_rows = write_mart_partition(targets, layout, "fct_task_targets", business_date, ["task_code", "target_rank"])
+    targets_table = declared_table("fct_task_targets")
+    target_rows = targets_table.write(targets, layout, business_date, ["task_code", "target_rank"])
     counts = {}
     if target_rows:
-        written = spark.read.parquet(str(layout.mart / "fct_task_targets" / f"business_date={business_date}"))
+        written = targets_table.read(spark, layout, on=business_date)
         counts = {
             row["task_code"]: row["targets"]
             for row in written.groupBy("task_code").count().withColumnRenamed("count", "targets").collect()
@@ -163,7 +162,7 @@ def run_task_models(
 
     unknown = unmatched_handsets(inputs.subscribers, config).cache()
     unknown_lines = int(unknown.agg(F.coalesce(F.sum("subscribers"), F.lit(0))).first()[0])
-    unknown_rows = write_mart_partition(unknown, layout, "fct_unmatched_handsets", business_date, ["tac"])
+    unknown_rows = declared_table("fct_unmatched_handsets").write(unknown, layout, business_date, ["tac"])
     unknown.unpersist()
     if unknown_rows:
         notes.append(

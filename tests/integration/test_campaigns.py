@@ -328,3 +328,16 @@ def test_an_analyst_measures_a_campaign_from_a_mart_extract(campaign_loop, tmp_p
     assert measured.exit_code == 0, measured.output
     assert "treatment" in measured.output and "proportion" in measured.output and "mean" in measured.output
     assert f"{(rows.arm == 'control').sum():,}" in measured.output
+
+
+def test_the_job_tables_pass_their_declared_key_tests(campaign_loop):
+    """The dbt tests generated from the declaration (keys unique and not null), on the day the task
+    models scored and the campaigns assigned, funnelled and measured: `telco-mart mart check-job-tables`."""
+    from tests.support.cli import telco_mart
+
+    layout = campaign_loop["layout"]
+    completed = telco_mart("mart", "check-job-tables", "--date", str(FIRST), home=layout.root, timeout=900)
+    assert completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]
+    assert "job tables" in completed.stdout and "tests passed" in completed.stdout
+    passed = int(completed.stdout.split("job tables")[1].split(":")[1].split()[0])
+    assert passed >= 11 + 11  # a key test per table, a not-null test per key column

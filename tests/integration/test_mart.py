@@ -143,3 +143,8 @@ def test_dbt_docs_are_generated_with_the_mart_columns(mart):
     manifest = json.loads((target / "manifest.json").read_text())
     described = manifest["nodes"]["model.telco_mart.dim_subscriber"]["columns"]
     assert described["msisdn_masked"]["description"]
+    # The tables the Python jobs write are in the docs too, every column described.
+    job_tables = {k: v for k, v in manifest["sources"].items() if k.startswith("source.telco_mart.job_tables.")}
+    assert len(job_tables) == 11
+    contacts = job_tables["source.telco_mart.job_tables.fct_contacts"]
+    assert contacts["columns"]["msisdn_masked"]["description"] and contacts["meta"]["grain"]

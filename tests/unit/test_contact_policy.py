@@ -14,7 +14,6 @@ import pytest
 import yaml
 from pyspark.sql import functions as F
 
-from telco_mart.campaigns.inputs import CONTACTS_SCHEMA, SUPPRESSIONS_SCHEMA
 from telco_mart.campaigns.policy import (
     ALREADY_IN_CAMPAIGN,
     ARBITRATION,
@@ -35,6 +34,7 @@ from telco_mart.campaigns.policy_config import (
     PolicyConfigError,
     load_contact_policy,
 )
+from telco_mart.storage.declared import declared_table
 
 DAY = date(2026, 12, 10)
 CANDIDATES_SCHEMA = (
@@ -42,6 +42,8 @@ CANDIDATES_SCHEMA = (
     "is_dnd boolean, is_blacklisted boolean"
 )
 COMPLAINTS_SCHEMA = "subscriber_id string, complaint_category string"
+CONTACTS_SCHEMA = declared_table("fct_contacts").ddl
+SUPPRESSIONS_SCHEMA = declared_table("fct_contact_suppressions").ddl
 CONTACT_COLUMNS = [c.split()[0] for c in CONTACTS_SCHEMA.split(", ")]
 SUPPRESSION_COLUMNS = [c.split()[0] for c in SUPPRESSIONS_SCHEMA.split(", ")]
 # The campaigns of these tests and their exclusion groups.
