@@ -112,12 +112,12 @@ format: venv ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 
 .PHONY: test
-test: lint ## Lint, then the whole test suite against real Spark and Airflow
-	$(BIN)/python -m pytest
+test: lint ## Lint, then the whole test suite against real Spark and Airflow (two workers)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 .PHONY: test-fast
 test-fast: lint-python ## Python lint, then the unit tests and the DAG's integrity (no Airflow run, no cluster): a quick loop
-	$(BIN)/python -m pytest tests/unit tests/dags/test_dag_integrity.py -q -m "not slow"
+	$(BIN)/python -m pytest tests/unit tests/dags/test_dag_integrity.py -q -m "not slow" -n 2 --dist loadfile
 
 .PHONY: airflow-up
 airflow-up: airflow-init ## A real local deployment: PostgreSQL, api-server, scheduler, dag-processor (LocalExecutor)
