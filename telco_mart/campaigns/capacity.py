@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from telco_mart.campaigns.channels import PER_STORE_CHANNELS
 from telco_mart.campaigns.policy import DROP
 
-RETAIL_COUNTER = "retail_counter"
+# The store capacities form one table shared out per home store: one channel (the retail counter)
+# is limited per store; the registry marks it (`limited_per_store`).
+(STORE_LIMITED_CHANNEL,) = PER_STORE_CHANNELS
 CAPACITY_NEXT_DAY = "channel_capacity_next_day"
 
 
@@ -45,7 +48,7 @@ class CapacityUse:
         ]
         out += [
             {
-                "channel": RETAIL_COUNTER,
+                "channel": STORE_LIMITED_CHANNEL,
                 "scope": "store",
                 "scope_id": s,
                 "capacity": self.store_capacity.get(s, 0),
@@ -80,7 +83,7 @@ def allocate_channels(treatment: DataFrame, use: CapacityUse) -> tuple[DataFrame
             offered.withColumn("_store_rank", F.row_number().over(in_store))
             .join(F.broadcast(store_left), "store_id", "left")
             .where(
-                (F.col("channel") != RETAIL_COUNTER)
+                (F.col("channel") != STORE_LIMITED_CHANNEL)
                 | (F.col("store_id").isNotNull() & (F.col("_store_rank") <= F.coalesce(F.col("_store_left"), F.lit(0))))
             )
         )
@@ -99,7 +102,7 @@ def allocate_channels(treatment: DataFrame, use: CapacityUse) -> tuple[DataFrame
         )
         for row in accepted.groupBy("channel", "store_id").count().collect():
             use.channel_used[row["channel"]] = use.channel_used.get(row["channel"], 0) + row["count"]
-            if row["channel"] == RETAIL_COUNTER:
+            if row["channel"] == STORE_LIMITED_CHANNEL:
                 use.store_used[row["store_id"]] = use.store_used.get(row["store_id"], 0) + row["count"]
         # Only contacts with a next channel overflow onwards; the others wait for the next day.
         waiting_before = (

@@ -34,8 +34,9 @@ from telco_mart.campaigns.assignment import (
 )
 from telco_mart.campaigns.capacity import CAPACITY_NEXT_DAY, CapacityUse, allocate_channels
 from telco_mart.campaigns.channel_files import build_channel_frames
+from telco_mart.campaigns.channels import CHANNELS
 from telco_mart.campaigns.definition import Campaign, campaigns_fingerprint, load_campaigns
-from telco_mart.campaigns.exports import CHANNELS, write_channel_export
+from telco_mart.campaigns.exports import write_channel_export
 from telco_mart.campaigns.feedback import ingest_feedback
 from telco_mart.campaigns.inputs import contacts_before, policy_history, restricted_subscribers, results_until
 from telco_mart.campaigns.knowledge import marketing_cases, refresh_propensity, score_propensity

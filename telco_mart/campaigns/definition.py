@@ -19,13 +19,13 @@ from pathlib import Path
 
 import yaml
 
+from telco_mart.campaigns.channels import CHANNELS
 from telco_mart.errors import TelcoMartError
 from telco_mart.settings import PROJECT_DIR
 
 # The planners' folder: the repository's campaigns/ by default; a deployment that installs the
 # package elsewhere points TELCO_MART_CAMPAIGNS_DIR at its own checkout of the campaign files.
 CAMPAIGNS_DIR = Path(os.environ.get("TELCO_MART_CAMPAIGNS_DIR", str(PROJECT_DIR / "campaigns")))
-CHANNELS = ("outbound_call", "sms", "retail_counter", "app")
 SUCCESS_RULES = ("orders_offered_package",)
 # The offer may name one package, or take each target's recommended package from its task.
 RECOMMENDED_PACKAGE = "recommended"

@@ -52,91 +52,18 @@ from typing import Any
 
 import pandas as pd
 
+from telco_mart.campaigns.channels import CHANNELS, EXPORT_FORMATS
+from telco_mart.campaigns.channels.base import ExportFormat
 from telco_mart.errors import TelcoMartError
 from telco_mart.settings import DataLayout
 
 EXPORT_SCHEMA_VERSION = 1
-CHANNELS = ("outbound_call", "sms", "retail_counter", "app")
 MANIFEST_FILE = "MANIFEST.json"
 DONE_FILE = "_DONE"
 
 
 class ExportError(TelcoMartError):
     """An export folder is not published, or its file does not match its manifest."""
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    """How one channel's file is laid out. ``sort_keys`` are ``(column, descending)`` pairs;
-    ``kinds`` names the columns that are not plain text: ``int``, ``money`` or ``json``."""
-
-    channel: str
-    file_pattern: str
-    columns: tuple[str, ...]
-    sort_keys: tuple[tuple[str, bool], ...]
-    serialisation: str  # "pipe", "csv" or "jsonl"
-    required: tuple[str, ...]
-    kinds: tuple[tuple[str, str], ...] = ()
-
-    def file_name(self, business_date: date) -> str:
-        """The data file's name for a business date."""
-        return self.file_pattern.format(yyyymmdd=f"{business_date:%Y%m%d}")
-
-    def kind(self, column: str) -> str:
-        """``text``, ``int``, ``money`` or ``json``."""
-        return dict(self.kinds).get(column, "text")
-
-    @property
-    def sort_order(self) -> list[str]:
-        """The sort keys as the manifest states them."""
-        return [f"{column} desc" if descending else column for column, descending in self.sort_keys]
-
-
-_CONTACT = ("contact_id", "campaign_id", "subscriber_id", "msisdn")
-_BY_CAMPAIGN = (("campaign_id", False), ("subscriber_id", False), ("contact_id", False))
-_RETAIL_COLUMNS = """subscriber_id msisdn city store_id contact_ids campaign_ids open_tasks recommended_package_id
-    recommended_package_name recommended_monthly_fee_yuan expected_monthly_change_yuan script last_retention_date
-    last_retention_task_code last_retention_outcome"""
-EXPORT_FORMATS: dict[str, ExportFormat] = {
-    "outbound_call": ExportFormat(
-        channel="outbound_call",
-        file_pattern="OUTBOUND_CALL_{yyyymmdd}.txt",
-        columns=(*_CONTACT, "city", "priority", "offer_package_id", "script", "reason"),
-        sort_keys=(("priority", True), *_BY_CAMPAIGN),
-        serialisation="pipe",
-        required=(*_CONTACT, "priority"),
-        kinds=(("priority", "int"),),
-    ),
-    "sms": ExportFormat(
-        channel="sms",
-        file_pattern="SMS_{yyyymmdd}.csv",
-        columns=(*_CONTACT, "template_id", "parameters"),
-        sort_keys=_BY_CAMPAIGN,
-        serialisation="csv",
-        required=(*_CONTACT, "template_id"),
-        kinds=(("parameters", "json"),),
-    ),
-    "retail_counter": ExportFormat(
-        channel="retail_counter",
-        file_pattern="FRONT_DESK_{yyyymmdd}.csv",
-        columns=tuple(_RETAIL_COLUMNS.split()),
-        sort_keys=(("store_id", False), ("subscriber_id", False)),
-        serialisation="csv",
-        required=("subscriber_id", "msisdn", "contact_ids", "campaign_ids", "open_tasks"),
-        kinds=(
-            *((column, "json") for column in ("contact_ids", "campaign_ids", "open_tasks")),
-            *((column, "money") for column in ("recommended_monthly_fee_yuan", "expected_monthly_change_yuan")),
-        ),
-    ),
-    "app": ExportFormat(
-        channel="app",
-        file_pattern="APP_{yyyymmdd}.jsonl",
-        columns=(*_CONTACT, "offer_package_id", "offer_name", "message"),
-        sort_keys=_BY_CAMPAIGN,
-        serialisation="jsonl",
-        required=_CONTACT,
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -183,10 +110,7 @@ def write_channel_export(
     data = _serialise(fmt, kept)
     sha256 = hashlib.sha256(data).hexdigest()
     file_name = fmt.file_name(business_date)
-    if fmt.channel == "retail_counter":
-        campaign_ids = sorted({str(c) for record in kept for c in record["campaign_ids"]})
-    else:
-        campaign_ids = sorted({record["campaign_id"] for record in kept})
+    campaign_ids = sorted({c for record in kept for c in fmt.campaign_ids(record)})
     manifest = {
         "schema_version": EXPORT_SCHEMA_VERSION,
         "channel": channel,
@@ -324,7 +248,7 @@ def _checked(fmt: ExportFormat, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_unique(fmt: ExportFormat, records: list[dict[str, Any]]) -> None:
-    key = "subscriber_id" if fmt.channel == "retail_counter" else "contact_id"
+    key = fmt.row_key
     seen: set[str] = set()
     for record in records:
         if record[key] in seen:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from telco_mart.campaigns.definition import CAMPAIGNS_DIR, CHANNELS
+from telco_mart.campaigns.channels import CHANNELS
+from telco_mart.campaigns.definition import CAMPAIGNS_DIR
 from telco_mart.errors import TelcoMartError
 
 POLICY_FILE = CAMPAIGNS_DIR / "policy" / "contact_policy.yaml"

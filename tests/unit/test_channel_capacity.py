@@ -6,7 +6,7 @@ import random
 
 from pyspark.sql import functions as F
 
-from telco_mart.campaigns.capacity import CAPACITY_NEXT_DAY, RETAIL_COUNTER, CapacityUse, allocate_channels
+from telco_mart.campaigns.capacity import CAPACITY_NEXT_DAY, STORE_LIMITED_CHANNEL, CapacityUse, allocate_channels
 from telco_mart.campaigns.policy import DROP
 
 TREATMENT_SCHEMA = (
@@ -15,10 +15,10 @@ TREATMENT_SCHEMA = (
 CHANNELS = {
     "fit": ["outbound_call", "sms"],
     "flagship": ["sms", "app"],
-    "renewal": [RETAIL_COUNTER, "app"],
+    "renewal": [STORE_LIMITED_CHANNEL, "app"],
     "sms_only": ["sms"],
 }
-NO_CAPACITY = {"outbound_call": 0, "sms": 0, RETAIL_COUNTER: 0, "app": 0}
+NO_CAPACITY = {"outbound_call": 0, "sms": 0, STORE_LIMITED_CHANNEL: 0, "app": 0}
 
 
 def row(campaign_id: str, subscriber_id: str, score: float | None, store_id: str | None = "S1") -> tuple:
@@ -117,18 +117,18 @@ def test_the_retail_counter_keeps_to_each_store_and_to_the_channel_total(spark):
         row("renewal", "unknown_store", 8.0, "S9"),
     ]
 
-    placed, lost, use = allocate(spark, rows, {RETAIL_COUNTER: 10, "app": 2}, {"S1": 1, "S2": 2})
+    placed, lost, use = allocate(spark, rows, {STORE_LIMITED_CHANNEL: 10, "app": 2}, {"S1": 1, "S2": 2})
 
     assert placed == {
-        ("renewal", "a"): (RETAIL_COUNTER, 1),
-        ("renewal", "d"): (RETAIL_COUNTER, 1),
-        ("renewal", "e"): (RETAIL_COUNTER, 1),
+        ("renewal", "a"): (STORE_LIMITED_CHANNEL, 1),
+        ("renewal", "d"): (STORE_LIMITED_CHANNEL, 1),
+        ("renewal", "e"): (STORE_LIMITED_CHANNEL, 1),
         ("renewal", "no_store"): ("app", 2),
         ("renewal", "unknown_store"): ("app", 2),
     }
     assert set(lost) == {("renewal", "b"), ("renewal", "c"), ("renewal", "f")}
     assert use.store_used == {"S1": 1, "S2": 2}
-    assert use.channel_used == {RETAIL_COUNTER: 3, "app": 2}
+    assert use.channel_used == {STORE_LIMITED_CHANNEL: 3, "app": 2}
     assert use.rows() == [
         {"channel": "app", "scope": "channel", "scope_id": "app", "capacity": 2, "used": 2, "overflow_next_channel": 0},
         {
@@ -140,16 +140,16 @@ def test_the_retail_counter_keeps_to_each_store_and_to_the_channel_total(spark):
             "overflow_next_channel": 0,
         },
         {
-            "channel": RETAIL_COUNTER,
+            "channel": STORE_LIMITED_CHANNEL,
             "scope": "channel",
-            "scope_id": RETAIL_COUNTER,
+            "scope_id": STORE_LIMITED_CHANNEL,
             "capacity": 10,
             "used": 3,
             "overflow_next_channel": 5,
         },
         {"channel": "sms", "scope": "channel", "scope_id": "sms", "capacity": 0, "used": 0, "overflow_next_channel": 0},
         {
-            "channel": RETAIL_COUNTER,
+            "channel": STORE_LIMITED_CHANNEL,
             "scope": "store",
             "scope_id": "S1",
             "capacity": 1,
@@ -157,7 +157,7 @@ def test_the_retail_counter_keeps_to_each_store_and_to_the_channel_total(spark):
             "overflow_next_channel": 0,
         },
         {
-            "channel": RETAIL_COUNTER,
+            "channel": STORE_LIMITED_CHANNEL,
             "scope": "store",
             "scope_id": "S2",
             "capacity": 2,
@@ -175,9 +175,9 @@ def test_the_retail_counter_total_caps_the_stores_together(spark):
         row("renewal", "d", 3.0, "S2"),
     ]
 
-    placed, lost, use = allocate(spark, rows, {RETAIL_COUNTER: 2}, {"S1": 2, "S2": 2})
+    placed, lost, use = allocate(spark, rows, {STORE_LIMITED_CHANNEL: 2}, {"S1": 2, "S2": 2})
 
-    assert placed == {("renewal", "a"): (RETAIL_COUNTER, 1), ("renewal", "c"): (RETAIL_COUNTER, 1)}
+    assert placed == {("renewal", "a"): (STORE_LIMITED_CHANNEL, 1), ("renewal", "c"): (STORE_LIMITED_CHANNEL, 1)}
     assert set(lost) == {("renewal", "b"), ("renewal", "d")}
     assert use.store_used == {"S1": 1, "S2": 1}
 

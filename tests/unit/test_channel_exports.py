@@ -13,10 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from telco_mart.campaigns.channels import CHANNELS, EXPORT_FORMATS
 from telco_mart.campaigns.exports import (
-    CHANNELS,
     DONE_FILE,
-    EXPORT_FORMATS,
     EXPORT_SCHEMA_VERSION,
     ExportError,
     list_exports,
