@@ -112,18 +112,8 @@ format: venv ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 
 .PHONY: test
-test: lint ## Lint, then the whole test suite against real Spark and Airflow
-	@# Two pytest processes side by side: the tests on the tiny data set (one chain of session
-	@# fixtures: generation, the DAG run, the rerun, the campaign loop) and all the others.
-	@mkdir -p $(TELCO_MART_HOME)
-	@echo "==> tests on the tiny data set in the background (log: $(TELCO_MART_HOME)/test-tiny-day.log)"
-	@tiny=0; rest=0; \
-	$(BIN)/python -m pytest -m tiny_day -p no:cacheprovider > $(TELCO_MART_HOME)/test-tiny-day.log 2>&1 & pid=$$!; \
-	$(BIN)/python -m pytest -m "not tiny_day" || rest=$$?; \
-	wait $$pid || tiny=$$?; \
-	echo "==> tests on the tiny data set (exit code $$tiny):"; cat $(TELCO_MART_HOME)/test-tiny-day.log; \
-	echo "==> exit codes: other tests $$rest, tiny data set $$tiny"; \
-	test $$rest -eq 0 && test $$tiny -eq 0
+test: lint ## Lint, then the whole test suite against real Spark and Airflow (two workers)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 .PHONY: test-fast
 test-fast: lint-python ## Python lint, then the unit tests and the DAG's integrity (no Airflow run, no cluster): a quick loop

@@ -99,18 +99,13 @@ def tiny_dataset(layout):
 
 
 # Tests on the one tiny data set share its session fixtures (generation, the DAG run, the rerun
-# with `telco-mart run`, the campaign loop): their modules carry this mark, and `make test` runs
-# them in one pytest process beside a second one that takes every other test.
-TINY_DAY = pytest.mark.tiny_day
+# with `telco-mart run`, the campaign loop): with `pytest -n 2 --dist loadgroup` (make test) they
+# all run on one worker, in order, while the other worker takes every other test.
+TINY_DAY_GROUP = "tiny_day"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Refuse a test that reaches the tiny data set without the ``tiny_day`` mark: in the other
-    process it would generate the set and run the DAG a second time."""
-    strays = [
-        item.nodeid
-        for item in items
-        if "tiny_dataset" in getattr(item, "fixturenames", ()) and item.get_closest_marker("tiny_day") is None
-    ]
-    if strays:
-        raise pytest.UsageError(f"tests on the tiny data set need `pytestmark = TINY_DAY`: {strays[:5]}")
+    """Put every test whose fixtures reach the tiny data set in the ``tiny_day`` xdist group."""
+    for item in items:
+        if "tiny_dataset" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(TINY_DAY_GROUP))

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import REPOSITORY_ROOT, TINY_DAY, TINY_END
+from tests.conftest import REPOSITORY_ROOT, TINY_END
 
-pytestmark = [pytest.mark.slow, TINY_DAY]
+pytestmark = pytest.mark.slow
 FIRST = date.fromisoformat(TINY_END)
 ACTED_AT = datetime(2026, 10, 30, 17, 0, tzinfo=UTC)
 DAYS = [FIRST + timedelta(days=n) for n in range(4)]

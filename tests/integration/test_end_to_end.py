@@ -14,10 +14,10 @@ import pytest
 from telco_mart.ingest.audit import read_audit
 from telco_mart.landing.late import deliver_late_files
 from telco_mart.pipeline.reconcile import reconcile
-from tests.conftest import TINY_DAY, TINY_END
+from tests.conftest import TINY_END
 from tests.support.extracts import ingest_and_reconcile
 
-pytestmark = [pytest.mark.slow, TINY_DAY]
+pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
 
 

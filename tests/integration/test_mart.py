@@ -17,9 +17,9 @@ from telco_mart.mart.query import MartQueryError, run_query
 from telco_mart.tags.counting import count_target_group
 from telco_mart.tags.expression import TagExpressionError
 from telco_mart.tags.library import load_tag_library
-from tests.conftest import TINY_DAY, TINY_END, VENV_BIN
+from tests.conftest import TINY_END, VENV_BIN
 
-pytestmark = [pytest.mark.slow, TINY_DAY]
+pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
 FULL_MSISDN = r"(?<![0-9])1[0-9]{10}(?![0-9])"
 

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import REPOSITORY_ROOT, TINY_DAY, TINY_END
+from tests.conftest import REPOSITORY_ROOT, TINY_END
 
-pytestmark = [pytest.mark.slow, TINY_DAY]
+pytestmark = pytest.mark.slow
 NOTEBOOK = REPOSITORY_ROOT / "notebooks" / "churn_model.ipynb"
 
 

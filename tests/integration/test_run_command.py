@@ -11,10 +11,10 @@ import pytest
 
 from telco_mart.pipeline.day import STAGE_NAMES
 from telco_mart.pipeline.stage_records import read_stage_records
-from tests.conftest import TINY_DAY, TINY_END
+from tests.conftest import TINY_END
 from tests.support.cli import telco_mart
 
-pytestmark = [pytest.mark.slow, TINY_DAY]
+pytestmark = pytest.mark.slow
 LAST_DAY = date.fromisoformat(TINY_END)
 
 

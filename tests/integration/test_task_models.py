@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tests.conftest import TINY_DAY, TINY_END
+from tests.conftest import TINY_END
 
-pytestmark = [pytest.mark.slow, TINY_DAY]
+pytestmark = pytest.mark.slow
 DAY = date.fromisoformat(TINY_END)
 
 

@@ -12,10 +12,8 @@ import pyarrow.dataset as ds
 import pytest
 
 from telco_mart.quality import QualityGateFailed, enforce, run_checkpoint
-from tests.conftest import REPOSITORY_ROOT, TINY_DAY
+from tests.conftest import REPOSITORY_ROOT
 from tests.quality.conftest import LAST_DAY, replace_partition
-
-pytestmark = TINY_DAY
 
 ELEVEN_DIGITS = re.compile(r"(?<![0-9])[0-9]{11}(?![0-9])")
 PARTITION = f"dt={LAST_DAY:%Y-%m-%d}"
