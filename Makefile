@@ -112,8 +112,8 @@ format: venv ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 
 .PHONY: test
-test: lint ## Lint, then the whole test suite against real Spark and Airflow (two workers)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+test: lint ## Lint, then the whole test suite against real Spark and Airflow
+	$(BIN)/python -m pytest
 
 .PHONY: test-fast
 test-fast: lint-python ## Python lint, then the unit tests and the DAG's integrity (no Airflow run, no cluster): a quick loop

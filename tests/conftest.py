@@ -96,16 +96,3 @@ def tiny_dataset(layout):
     )
     generate(layout, options)
     return layout
-
-
-# Tests on the one tiny data set share its session fixtures (generation, the DAG run, the rerun
-# with `telco-mart run`, the campaign loop): with `pytest -n 2 --dist loadgroup` (make test) they
-# all run on one worker, in order, while the other worker takes every other test.
-TINY_DAY_GROUP = "tiny_day"
-
-
-def pytest_collection_modifyitems(config, items):
-    """Put every test whose fixtures reach the tiny data set in the ``tiny_day`` xdist group."""
-    for item in items:
-        if "tiny_dataset" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(TINY_DAY_GROUP))
