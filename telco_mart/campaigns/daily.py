@@ -33,14 +33,14 @@ from telco_mart.campaigns.assignment import (
     wave_state,
 )
 from telco_mart.campaigns.capacity import CAPACITY_NEXT_DAY, CapacityUse, allocate_channels
-from telco_mart.campaigns.channel_files import build_channel_frames
 from telco_mart.campaigns.channels import CHANNELS
+from telco_mart.campaigns.channels.exports import write_channel_export
+from telco_mart.campaigns.channels.feedback import ingest_feedback
+from telco_mart.campaigns.channels.files import build_channel_frames
 from telco_mart.campaigns.definition import Campaign, campaigns_fingerprint, load_campaigns
-from telco_mart.campaigns.exports import write_channel_export
-from telco_mart.campaigns.feedback import ingest_feedback
 from telco_mart.campaigns.inputs import contacts_before, policy_history, restricted_subscribers, results_until
-from telco_mart.campaigns.knowledge import marketing_cases, refresh_propensity, score_propensity
-from telco_mart.campaigns.outcomes import contact_outcomes, effect_rows
+from telco_mart.campaigns.measurement.knowledge import marketing_cases, refresh_propensity, score_propensity
+from telco_mart.campaigns.measurement.outcomes import contact_outcomes, effect_rows
 from telco_mart.campaigns.policy import DROP, apply_contact_policy, policy_steps
 from telco_mart.campaigns.policy_config import POLICY_FILE, ContactPolicy, load_contact_policy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
