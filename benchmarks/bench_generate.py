@@ -38,8 +38,8 @@ def main() -> None:
     parser.add_argument("--defect-rate", type=float, default=0.0)
     args = parser.parse_args()
 
-    from telco_mart.generate import GenerateOptions, generate
     from telco_mart.settings import DataLayout
+    from telco_mart.synthetic.generate import GenerateOptions, generate
 
     root = args.data_root or Path(tempfile.mkdtemp(prefix="bench_generate_"))
     options = GenerateOptions(

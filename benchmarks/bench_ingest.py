@@ -70,10 +70,10 @@ def main() -> int:
     os.environ["TELCO_MART_HOME"] = str(root)
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from telco_mart.contract import load_contract
-    from telco_mart.generate import GenerateOptions, generate
     from telco_mart.ingest.runner import ingest_source
     from telco_mart.settings import DataLayout
     from telco_mart.spark_session import get_spark
+    from telco_mart.synthetic.generate import GenerateOptions, generate
 
     layout = DataLayout(root)
     contract = load_contract()

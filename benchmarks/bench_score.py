@@ -41,8 +41,8 @@ def _synthetic_features(spark, rows: int, partitions: int, seed: int):
     """``subscriber_id``, every feature of the churn config and ``churned``, deterministic given ``seed``."""
     from pyspark.sql import functions as F
 
-    from telco_mart.generate.codes import contract_codes
-    from telco_mart.generate.vocabulary import CITY_NAMES
+    from telco_mart.synthetic.generate.codes import contract_codes
+    from telco_mart.synthetic.generate.vocabulary import CITY_NAMES
 
     cities, generations = tuple(CITY_NAMES), contract_codes("network_generation")
     genders, contract_kinds = contract_codes("gender"), contract_codes("contract_kind")

@@ -81,7 +81,7 @@ def tiny_dataset(layout):
     with row and file defects labelled in the truth."""
     from datetime import date
 
-    from telco_mart.generate import GenerateOptions, generate
+    from telco_mart.synthetic.generate import GenerateOptions, generate
 
     options = GenerateOptions(
         start_date=date.fromisoformat(TINY_HISTORY_START),

@@ -9,8 +9,10 @@
 4. Each channel's file is checked once more against the latest do-not-disturb and blacklist
    extract and published with its manifest (``exports``); the assignments go to
    ``fct_contacts`` and the funnel of each campaign to ``fct_campaign_funnel``.
-A rerun of date D reads the inputs of D and the contacts strictly before D, so it writes the
-same partitions and byte-identical files.
+Steps 2 to 4 are ``measure_day``, ``select_contacts`` and ``publish_day``: each takes the
+``CampaignDay`` and writes its own tables at its end (selection writes nothing). A rerun of date
+D reads the inputs of D and the contacts strictly before D, so it writes the same partitions and
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -33,14 +35,14 @@ from telco_mart.campaigns.assignment import (
     wave_state,
 )
 from telco_mart.campaigns.capacity import CAPACITY_NEXT_DAY, CapacityUse, allocate_channels
-from telco_mart.campaigns.channel_files import build_channel_frames
 from telco_mart.campaigns.channels import CHANNELS
+from telco_mart.campaigns.channels.exports import write_channel_export
+from telco_mart.campaigns.channels.feedback import ingest_feedback
+from telco_mart.campaigns.channels.files import build_channel_frames
 from telco_mart.campaigns.definition import Campaign, campaigns_fingerprint, load_campaigns
-from telco_mart.campaigns.exports import write_channel_export
-from telco_mart.campaigns.feedback import ingest_feedback
 from telco_mart.campaigns.inputs import contacts_before, policy_history, restricted_subscribers, results_until
-from telco_mart.campaigns.knowledge import marketing_cases, refresh_propensity, score_propensity
-from telco_mart.campaigns.outcomes import contact_outcomes, effect_rows
+from telco_mart.campaigns.measurement.knowledge import marketing_cases, refresh_propensity, score_propensity
+from telco_mart.campaigns.measurement.outcomes import contact_outcomes, effect_rows
 from telco_mart.campaigns.policy import DROP, apply_contact_policy, policy_steps
 from telco_mart.campaigns.policy_config import POLICY_FILE, ContactPolicy, load_contact_policy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
@@ -188,137 +190,146 @@ def _assignments(contacted: DataFrame, control: DataFrame, day: date) -> DataFra
     )
 
 
-def run_campaign_day(
-    spark,
-    layout: DataLayout,
-    day: date,
-    campaigns_dir: Path | None = None,
-    policy_path: Path = POLICY_FILE,
-    progress: Progress | None = None,
-) -> CampaignDaySummary:
-    """Run the campaign day ``day``; see the module doc."""
-    say = progress or (lambda message: None)
-    policy = load_contact_policy(policy_path)
-    campaigns = load_campaigns(campaigns_dir)
-    entries = lifecycle.read_log(layout)
-    summary = CampaignDaySummary(day)
-    registry = ModelRegistry(layout)
-    statuses = {cid: lifecycle.state_on(layout, cid, day, entries).state for cid in campaigns}
-    decisions = {cid: lifecycle.sends_on(layout, c, day, entries) for cid, c in campaigns.items()}
-    sending = {cid: c for cid, c in campaigns.items() if decisions[cid][0]}
-    summary.config_hash = f"{campaigns_fingerprint(campaigns)}-{policy.fingerprint}"
+@dataclass(frozen=True)
+class CampaignDay:
+    """What every step of a campaign day reads: the date, the policy, the campaigns and their
+    lifecycle on the date, the model registry, and where to say what happened."""
 
-    feedback = ingest_feedback(spark, layout, day, policy)
-    summary.feedback = feedback.as_dict()
-    say(
-        f"channel results: {feedback.file_status}, {feedback.rows_accepted} reconciled, {feedback.rows_quarantined} quarantined"
-    )
+    spark: object
+    layout: DataLayout
+    business_date: date
+    policy: ContactPolicy
+    campaigns: dict[str, Campaign]
+    entries: list[lifecycle.LogEntry]
+    registry: ModelRegistry
+    statuses: dict[str, str]
+    decisions: dict[str, tuple[bool, str]]
+    say: Progress
 
-    outcomes = contact_outcomes(spark, layout, day, policy).localCheckpoint()
-    declared_table(tables.CONTACT_OUTCOMES).write(outcomes, layout, day, sort_by=["campaign_id", "contact_id"])
-    effect = effect_rows(outcomes, campaigns, statuses, _approval_details(entries))
-    summary.effect = json.loads(effect.to_json(orient="records"))
-    declared_table(tables.CAMPAIGN_EFFECT).write(
-        spark.createDataFrame(
-            effect.astype(object).where(effect.notna(), None), declared_table(tables.CAMPAIGN_EFFECT).data_ddl
-        ),
-        layout,
-        day,
-        sort_by=["campaign_id", "channel"],
-    )
-    cases = marketing_cases(outcomes)
-    declared_table(tables.MARKETING_CASES).write(cases, layout, day, sort_by=["campaign_id", "contact_id"])
-    propensity = refresh_propensity(cases, registry, day)
-    summary.propensity = propensity.note
-    say(propensity.note)
+    @property
+    def sending(self) -> dict[str, Campaign]:
+        """The campaigns that send on the date."""
+        return {cid: c for cid, c in self.campaigns.items() if self.decisions[cid][0]}
 
-    for cid, campaign in campaigns.items():
-        summary.campaigns.append(
-            {
-                "campaign_id": cid,
-                "name": campaign.name,
-                "state": statuses[cid],
-                "wave": "-",
-                "sends": cid in sending,
-                "why_not": decisions[cid][1],
-            }
-        )
-    steps = funnel_steps(policy)
-    contacted = control = None
-    eligible: dict[str, int] = {}
-    drops: dict[tuple[str, str], int] = {}
+
+@dataclass
+class Selection:
+    """The day's assignments before anything is written: who is contacted on which channel, who
+    is held out, what each step dropped, and the capacity used."""
+
+    eligible: dict[str, int] = field(default_factory=dict)
+    drops: dict[tuple[str, str], int] = field(default_factory=dict)
+    contacted: DataFrame | None = None
+    control: DataFrame | None = None
+    inputs: DayInputs | None = None
     restricted_now: frozenset[str] = frozenset()
-    use = CapacityUse(dict(policy.channel_capacity), {})
-    if sending:
-        inputs = DayInputs(spark, layout, day, policy)
-        candidates = campaign_candidates(list(sending.values()), inputs)
-        scores, source = score_propensity(candidates, registry, day)
-        if source:
-            summary.model_versions[source.split("/")[0]] = source.split("/")[1]
-        candidates = with_expected_value(candidates, scores, source or "prior").localCheckpoint()
-        eligible = {r["campaign_id"]: r["count"] for r in candidates.groupBy("campaign_id").count().collect()}
-        survivors, dropped_by_policy = apply_contact_policy(
-            candidates, policy_history(spark, layout, day, policy), policy, day
-        )
-        history = _test_history(spark, layout, day, policy)
-        waves = {cid: wave_state(c, day, history.get(cid, {})) for cid, c in sending.items()}
-        for entry in summary.campaigns:
-            if entry["campaign_id"] in waves:
-                entry["wave"] = waves[entry["campaign_id"]].wave
-                entry["test_wave_complaint_rate"] = waves[entry["campaign_id"]].complaint_rate
-        assigned, dropped_by_wave = assign_arms(survivors.localCheckpoint(), sending, waves)
-        assigned = assigned.localCheckpoint()
-        control = assigned.where(F.col("arm") == tables.CONTROL)
-        use = CapacityUse(dict(policy.channel_capacity), _store_capacity(inputs, policy))
-        placed, dropped_by_capacity = allocate_channels(assigned.where(F.col("arm") == tables.TREATMENT), use)
-        # The second check: the latest restriction extract, read again just before publishing.
-        restricted_df = restricted_subscribers(spark, layout, day).localCheckpoint()
-        restricted_now = frozenset(r["subscriber_id"] for r in restricted_df.collect())
-        dropped_at_publish = placed.join(restricted_df, "subscriber_id", "left_semi").withColumn(
-            DROP, F.lit(RESTRICTED_AT_PUBLISH)
-        )
-        contacted = placed.join(restricted_df, "subscriber_id", "left_anti")
-        drops = _count_drops([dropped_by_policy, dropped_by_wave, dropped_by_capacity, dropped_at_publish])
-        for row in control.groupBy("campaign_id").count().collect():
-            drops[(row["campaign_id"], CONTROL_GROUP)] = row["count"]
-        if inputs.targets_date != day:
-            say(
-                f"targets from {inputs.targets_date} (the latest scoring day within {policy.targets_max_age_days} days)"
-            )
-        champion = registry.champion_on("churn", day) or registry.champion("churn")
-        if champion:
-            summary.model_versions["churn"] = champion
+    use: CapacityUse | None = None
 
-    summary.funnel = _funnel_rows(eligible, drops, steps, campaigns)
-    funnel_frame = spark.createDataFrame(summary.funnel or [], declared_table(tables.CAMPAIGN_FUNNEL).data_ddl)
-    declared_table(tables.CAMPAIGN_FUNNEL).write(funnel_frame, layout, day, sort_by=["campaign_id", "step_order"])
-    write_funnel_file(layout, day, summary.funnel)
-    summary.capacity = use.rows()
 
-    if contacted is not None:
-        assignments = _assignments(contacted, control, day).localCheckpoint()
-        rows = assignments.select(*tables.CONTACT_COLUMNS)
-        declared_table(tables.CONTACTS).write(rows, layout, day, sort_by=["campaign_id", "subscriber_id"])
-        frames = build_channel_frames(
-            spark, layout, day, assignments.where(F.col("arm") == tables.TREATMENT), inputs, sending
+def measure_day(day: CampaignDay, summary: CampaignDaySummary) -> None:
+    """Step 2: outcomes of earlier assignments, each campaign's effect, the knowledge base and the
+    propensity model; writes fct_contact_outcomes, fct_campaign_effect and fct_marketing_cases."""
+    spark, layout, business_date = day.spark, day.layout, day.business_date
+    outcomes = contact_outcomes(spark, layout, business_date, day.policy).localCheckpoint()
+    effect = effect_rows(outcomes, day.campaigns, day.statuses, _approval_details(day.entries))
+    summary.effect = json.loads(effect.to_json(orient="records"))
+    effect_table = declared_table(tables.CAMPAIGN_EFFECT)
+    effect_frame = spark.createDataFrame(effect.astype(object).where(effect.notna(), None), effect_table.data_ddl)
+    cases = marketing_cases(outcomes)
+    declared_table(tables.CONTACT_OUTCOMES).write(
+        outcomes, layout, business_date, sort_by=["campaign_id", "contact_id"]
+    )
+    effect_table.write(effect_frame, layout, business_date, sort_by=["campaign_id", "channel"])
+    declared_table(tables.MARKETING_CASES).write(cases, layout, business_date, sort_by=["campaign_id", "contact_id"])
+    # The propensity model learns from the cases as published (it registers a model, not a table).
+    propensity = refresh_propensity(cases, day.registry, business_date)
+    summary.propensity = propensity.note
+    day.say(propensity.note)
+
+
+def select_contacts(day: CampaignDay, summary: CampaignDaySummary) -> Selection:
+    """Step 3: targets of the sending campaigns through the contact policy, the test wave and the
+    control group, channel capacity and the publish-time restriction check. Writes nothing."""
+    spark, layout, business_date, policy = day.spark, day.layout, day.business_date, day.policy
+    sending = day.sending
+    selection = Selection(use=CapacityUse(dict(policy.channel_capacity), {}))
+    if not sending:
+        return selection
+    inputs = DayInputs(spark, layout, business_date, policy)
+    candidates = campaign_candidates(list(sending.values()), inputs)
+    scores, source = score_propensity(candidates, day.registry, business_date)
+    if source:
+        summary.model_versions[source.split("/")[0]] = source.split("/")[1]
+    candidates = with_expected_value(candidates, scores, source or "prior").localCheckpoint()
+    selection.eligible = {r["campaign_id"]: r["count"] for r in candidates.groupBy("campaign_id").count().collect()}
+    survivors, dropped_by_policy = apply_contact_policy(
+        candidates, policy_history(spark, layout, business_date, policy), policy, business_date
+    )
+    history = _test_history(spark, layout, business_date, policy)
+    waves = {cid: wave_state(c, business_date, history.get(cid, {})) for cid, c in sending.items()}
+    for entry in summary.campaigns:
+        if entry["campaign_id"] in waves:
+            entry["wave"] = waves[entry["campaign_id"]].wave
+            entry["test_wave_complaint_rate"] = waves[entry["campaign_id"]].complaint_rate
+    assigned, dropped_by_wave = assign_arms(survivors.localCheckpoint(), sending, waves)
+    assigned = assigned.localCheckpoint()
+    control = assigned.where(F.col("arm") == tables.CONTROL)
+    selection.use = CapacityUse(dict(policy.channel_capacity), _store_capacity(inputs, policy))
+    placed, dropped_by_capacity = allocate_channels(assigned.where(F.col("arm") == tables.TREATMENT), selection.use)
+    # The second check: the latest restriction extract, read again just before publishing.
+    restricted_df = restricted_subscribers(spark, layout, business_date).localCheckpoint()
+    selection.restricted_now = frozenset(r["subscriber_id"] for r in restricted_df.collect())
+    dropped_at_publish = placed.join(restricted_df, "subscriber_id", "left_semi").withColumn(
+        DROP, F.lit(RESTRICTED_AT_PUBLISH)
+    )
+    selection.contacted = placed.join(restricted_df, "subscriber_id", "left_anti")
+    selection.control, selection.inputs = control, inputs
+    selection.drops = _count_drops([dropped_by_policy, dropped_by_wave, dropped_by_capacity, dropped_at_publish])
+    for row in control.groupBy("campaign_id").count().collect():
+        selection.drops[(row["campaign_id"], CONTROL_GROUP)] = row["count"]
+    if inputs.targets_date != business_date:
+        day.say(
+            f"targets from {inputs.targets_date} (the latest scoring day within {policy.targets_max_age_days} days)"
         )
+    champion = day.registry.champion_on("churn", business_date) or day.registry.champion("churn")
+    if champion:
+        summary.model_versions["churn"] = champion
+    return selection
+
+
+def publish_day(day: CampaignDay, selection: Selection, summary: CampaignDaySummary) -> None:
+    """Step 4: the funnel (fct_campaign_funnel and its file), the assignments (fct_contacts) and
+    every channel's export, each checked once more against the latest restrictions."""
+    spark, layout, business_date = day.spark, day.layout, day.business_date
+    summary.funnel = _funnel_rows(selection.eligible, selection.drops, funnel_steps(day.policy), day.campaigns)
+    summary.capacity = selection.use.rows()
+    funnel_table, contacts_table = declared_table(tables.CAMPAIGN_FUNNEL), declared_table(tables.CONTACTS)
+    funnel_frame = spark.createDataFrame(summary.funnel or [], funnel_table.data_ddl)
+    funnel_table.write(funnel_frame, layout, business_date, sort_by=["campaign_id", "step_order"])
+    write_funnel_file(layout, business_date, summary.funnel)
+
+    if selection.contacted is not None:
+        assignments = _assignments(selection.contacted, selection.control, business_date).localCheckpoint()
+        contacts_table.write(
+            assignments.select(*tables.CONTACT_COLUMNS), layout, business_date, sort_by=["campaign_id", "subscriber_id"]
+        )
+        treatment = assignments.where(F.col("arm") == tables.TREATMENT)
+        frames = build_channel_frames(spark, layout, business_date, treatment, selection.inputs, day.sending)
         counts = {r["arm"]: r["count"] for r in assignments.groupBy("arm").count().collect()}
         summary.contacts = counts.get(tables.TREATMENT, 0)
         summary.control_subjects = counts.get(tables.CONTROL, 0)
     else:
-        declared_table(tables.CONTACTS).write(
-            declared_table(tables.CONTACTS).empty_frame(spark), layout, day, sort_by=["campaign_id"]
-        )
-        frames = build_channel_frames(spark, layout, day, None, None, sending)
+        contacts_table.write(contacts_table.empty_frame(spark), layout, business_date, sort_by=["campaign_id"])
+        frames = build_channel_frames(spark, layout, business_date, None, None, day.sending)
     for channel in CHANNELS:
         result = write_channel_export(
             layout,
             channel,
-            day,
+            business_date,
             frames[channel],
             config_hash=summary.config_hash,
             model_versions=summary.model_versions,
-            restricted_subscriber_ids=restricted_now,
+            restricted_subscriber_ids=selection.restricted_now,
         )
         summary.exports.append(
             {
@@ -331,6 +342,54 @@ def run_campaign_day(
                 "path": str(result.data_path),
             }
         )
+
+
+def run_campaign_day(
+    spark,
+    layout: DataLayout,
+    day: date,
+    campaigns_dir: Path | None = None,
+    policy_path: Path = POLICY_FILE,
+    progress: Progress | None = None,
+) -> CampaignDaySummary:
+    """Run the campaign day ``day``: feedback, measurement, selection, publication (see the module
+    doc); each step writes its own tables at its end, and the run summary is written last."""
+    campaigns = load_campaigns(campaigns_dir)
+    entries = lifecycle.read_log(layout)
+    the_day = CampaignDay(
+        spark=spark,
+        layout=layout,
+        business_date=day,
+        policy=load_contact_policy(policy_path),
+        campaigns=campaigns,
+        entries=entries,
+        registry=ModelRegistry(layout),
+        statuses={cid: lifecycle.state_on(layout, cid, day, entries).state for cid in campaigns},
+        decisions={cid: lifecycle.sends_on(layout, c, day, entries) for cid, c in campaigns.items()},
+        say=progress or (lambda message: None),
+    )
+    summary = CampaignDaySummary(day)
+    summary.config_hash = f"{campaigns_fingerprint(campaigns)}-{the_day.policy.fingerprint}"
+
+    feedback = ingest_feedback(spark, layout, day, the_day.policy)  # step 1, writes its own tables
+    summary.feedback = feedback.as_dict()
+    the_day.say(
+        f"channel results: {feedback.file_status}, {feedback.rows_accepted} reconciled, {feedback.rows_quarantined} quarantined"
+    )
+    measure_day(the_day, summary)
+    summary.campaigns = [
+        {
+            "campaign_id": cid,
+            "name": campaign.name,
+            "state": the_day.statuses[cid],
+            "wave": "-",
+            "sends": cid in the_day.sending,
+            "why_not": the_day.decisions[cid][1],
+        }
+        for cid, campaign in campaigns.items()
+    ]
+    selection = select_contacts(the_day, summary)
+    publish_day(the_day, selection, summary)
     _write_summary(layout, summary)
     return summary
 

@@ -14,10 +14,10 @@ from datetime import date
 
 from telco_mart.campaigns.definition import Campaign
 from telco_mart.campaigns.inputs import policy_history
+from telco_mart.campaigns.measurement.stats import min_detectable_uplift
 from telco_mart.campaigns.policy import DROP, apply_contact_policy
 from telco_mart.campaigns.policy_config import ContactPolicy
 from telco_mart.campaigns.selection import DayInputs, campaign_candidates, with_expected_value
-from telco_mart.campaigns.stats import min_detectable_uplift
 from telco_mart.settings import DataLayout
 
 

@@ -5,7 +5,7 @@ A campaign targets a task (``fct_task_targets``: the reason and the recommended 
 from the task), a tag expression (``fct_subscriber_tags``), or both (both must hold). Only
 active lines are candidates. Before any feedback exists the propensity is the campaign's
 expected base rate plus uplift; once the acceptance propensity model has a champion, it
-scores each candidate (``telco_mart.campaigns.knowledge``).
+scores each candidate (``telco_mart.campaigns.measurement.knowledge``).
 """
 
 from __future__ import annotations

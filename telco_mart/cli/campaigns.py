@@ -213,9 +213,9 @@ def run(
     the channel simulator answers each day's exports and the loop goes on day by day."""
     from datetime import timedelta
 
-    from telco_mart.campaigns.simulator import format_simulation_summary, simulate_day
     from telco_mart.ingest.runner import ingest_source
     from telco_mart.pipeline.day import DayContext, run_day, stage_named
+    from telco_mart.synthetic.channel_simulator import format_simulation_summary, simulate_day
 
     layout = _layout()
     day = parse_business_date(date)

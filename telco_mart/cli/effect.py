@@ -1,6 +1,6 @@
 """The ``telco-mart effect`` command: a campaign's uplift over its control group, from any table.
 
-A thin shell over ``telco_mart.campaigns.stats``, the module behind every effect figure in the
+A thin shell over ``telco_mart.campaigns.measurement.stats``, the module behind every effect figure in the
 project, so the analyst's numbers match the daily effect table and the approval check.
 """
 
@@ -14,7 +14,7 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
-    from telco_mart.campaigns.stats import Effect
+    from telco_mart.campaigns.measurement.stats import Effect
 
 
 def effect(
@@ -29,7 +29,7 @@ def effect(
     confidence: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
 ) -> None:
     """Uplift of each arm over the control group per outcome, with its interval and p-value."""
-    from telco_mart.campaigns.stats import EffectInputError, effects_from_frame, format_effects
+    from telco_mart.campaigns.measurement.stats import EffectInputError, effects_from_frame, format_effects
     from telco_mart.errors import TelcoMartError
 
     if not 0 < confidence < 1:

@@ -29,9 +29,9 @@ def generate(
 ) -> None:
     """Write synthetic source extracts in the interface contract under landing/."""
     from telco_mart.cli.progress import progress_bar
-    from telco_mart.generate import GenerateOptions
-    from telco_mart.generate import generate as run_generator
     from telco_mart.settings import DataLayout
+    from telco_mart.synthetic.generate import GenerateOptions
+    from telco_mart.synthetic.generate import generate as run_generator
 
     end = parse_business_date(end_date)
     start = parse_business_date(start_date) if start_date else _months_before(end, 11)

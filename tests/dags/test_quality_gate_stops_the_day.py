@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from telco_mart.generate import GenerateOptions, generate
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import GenerateOptions, generate
 from tests.support.airflow import airflow_dags_test
 from tests.support.extracts import land_lines
 

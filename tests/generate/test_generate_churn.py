@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from telco_mart.generate import GenerateOptions, generate
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import GenerateOptions, generate
 
 
 @pytest.fixture(scope="module")

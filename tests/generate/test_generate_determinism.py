@@ -7,8 +7,8 @@ from datetime import date
 
 import pyarrow.parquet as pq
 
-from telco_mart.generate import GenerateOptions, generate
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import GenerateOptions, generate
 
 OPTIONS = GenerateOptions(
     date(2026, 10, 30), date(2026, 11, 1), subscribers=300, sessions_per_day=5, seed=9, defect_rate=0.02

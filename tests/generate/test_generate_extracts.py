@@ -10,9 +10,9 @@ import pytest
 from extract_checks import defect_shown, judge_table_date, read_lines
 
 from telco_mart.contract import load_contract
-from telco_mart.generate import GenerateOptions, generate
 from telco_mart.landing.control_file import read_control_file
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import GenerateOptions, generate
 
 START, END = date(2026, 9, 28), date(2026, 10, 3)  # crosses the September month end
 OPTIONS = GenerateOptions(

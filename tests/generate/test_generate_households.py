@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 
 from telco_mart.contract import load_contract
-from telco_mart.generate import GenerateOptions, generate
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import GenerateOptions, generate
 
 FIRST, DAY = date(2026, 6, 28), date(2026, 6, 29)  # no month end: only the daily tables
 OPTIONS = GenerateOptions(FIRST, DAY, subscribers=20_000, sessions_per_day=0, seed=11, workers=2)

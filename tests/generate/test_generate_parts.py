@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from telco_mart.contract import load_contract
-from telco_mart.generate import (
+from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import (
     GenerateOptions,
     catalogue,
     columns,
@@ -21,10 +22,9 @@ from telco_mart.generate import (
     terminals,
     world,
 )
-from telco_mart.generate.gn_rules import CATEGORIES, PROTOCOLS, build_gn_rules
-from telco_mart.generate.options import check_options
-from telco_mart.generate.vocabulary import GIVEN_NAME_CHARACTERS, RESTRICTION_REASONS, SURNAMES
-from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate.gn_rules import CATEGORIES, PROTOCOLS, build_gn_rules
+from telco_mart.synthetic.generate.options import check_options
+from telco_mart.synthetic.generate.vocabulary import GIVEN_NAME_CHARACTERS, RESTRICTION_REASONS, SURNAMES
 
 
 def test_an_end_date_before_the_start_date_is_refused_with_a_clear_message(tmp_path):

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from telco_mart.contract import load_contract
-from telco_mart.generate import GenerateOptions, generate
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import GenerateOptions, generate
 
 DAY = date(2026, 6, 30)  # a month end: every table is due
 

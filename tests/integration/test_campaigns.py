@@ -70,8 +70,8 @@ def campaign_loop(daily_dag_run, cli_day_run, tiny_dataset, spark, tmp_path_fact
     from telco_mart.campaigns import lifecycle
     from telco_mart.campaigns.daily import run_campaign_day
     from telco_mart.campaigns.definition import load_campaigns
-    from telco_mart.campaigns.simulator import simulate_day
     from telco_mart.ingest.runner import ingest_source
+    from telco_mart.synthetic.channel_simulator import simulate_day
 
     output = daily_dag_run.stdout + daily_dag_run.stderr
     assert daily_dag_run.returncode == 0, output[-5000:]
@@ -117,7 +117,7 @@ def campaign_loop(daily_dag_run, cli_day_run, tiny_dataset, spark, tmp_path_fact
 
 def _exported(layout) -> pd.DataFrame:
     """Every exported row of every channel and day, one row per subscriber and campaign."""
-    from telco_mart.campaigns.exports import read_channel_export
+    from telco_mart.campaigns.channels.exports import read_channel_export
 
     rows = []
     for day in DAYS:
@@ -266,7 +266,7 @@ def test_refusals_complaints_and_opt_outs_suppress_later_contacts(campaign_loop)
 
 
 def test_outcomes_effect_and_report_are_written(campaign_loop):
-    from telco_mart.campaigns.report import write_report
+    from telco_mart.campaigns.reporting.report import write_report
 
     layout = campaign_loop["layout"]
     last = DAYS[-1]

@@ -32,9 +32,9 @@ PARENTS = ("dim_subscriber", "dim_package")
 def ten_times(spark, tmp_path_factory):
     """Ten times the tiny population: the last month end's bills and the last day's extracts,
     ingested, and the models carrying share thresholds built and tested with dbt."""
-    from telco_mart.generate import GenerateOptions, generate
     from telco_mart.pipeline.run import ingest_dates
     from telco_mart.settings import DataLayout
+    from telco_mart.synthetic.generate import GenerateOptions, generate
 
     layout = DataLayout(tmp_path_factory.mktemp("home_ten_times"))
     options = GenerateOptions(

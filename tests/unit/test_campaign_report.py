@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from telco_mart.campaigns.report import NO_DATA, write_report
+from telco_mart.campaigns.reporting.report import NO_DATA, write_report
 from telco_mart.cli.report import report
 from telco_mart.errors import TelcoMartError
 from telco_mart.ingest.audit import AuditRow, write_audit_rows

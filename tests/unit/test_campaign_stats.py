@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from telco_mart.campaigns.stats import (
+from telco_mart.campaigns.measurement.stats import (
     Effect,
     EffectInputError,
     effects_from_frame,

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from telco_mart.campaigns.channels import CHANNELS, EXPORT_FORMATS
-from telco_mart.campaigns.exports import (
+from telco_mart.campaigns.channels.exports import (
     DONE_FILE,
     EXPORT_SCHEMA_VERSION,
     ExportError,

@@ -43,7 +43,7 @@ def _line(contact_id: str, result: str, subscriber: str, campaign: str = "camp")
 
 @pytest.fixture(scope="module")
 def fed(spark, tmp_path_factory):
-    from telco_mart.campaigns.feedback import ingest_feedback
+    from telco_mart.campaigns.channels.feedback import ingest_feedback
     from telco_mart.contract import load_feedback_contract
     from telco_mart.landing.writer import encode_lines, write_extract
 
@@ -112,7 +112,7 @@ def test_reconciled_results_and_suppressions_are_published(fed):
 
 
 def test_a_day_without_a_result_file_ingests_and_audits_nothing(fed, spark):
-    from telco_mart.campaigns.feedback import ingest_feedback
+    from telco_mart.campaigns.channels.feedback import ingest_feedback
     from telco_mart.ingest.audit import read_audit
 
     layout, _ = fed

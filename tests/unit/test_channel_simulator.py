@@ -13,16 +13,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from telco_mart.campaigns import tables
-from telco_mart.campaigns.exports import write_channel_export
-from telco_mart.campaigns.simulator import (
+from telco_mart.campaigns.channels.exports import write_channel_export
+from telco_mart.landing.control_file import read_control_file
+from telco_mart.settings import DataLayout
+from telco_mart.synthetic.channel_simulator import (
     SimulationError,
     fit_uplift,
     format_simulation_summary,
     simulate_day,
     simulation_truth_path,
 )
-from telco_mart.landing.control_file import read_control_file
-from telco_mart.settings import DataLayout
 
 DAY = date(2026, 11, 30)
 NEXT = DAY + timedelta(days=1)

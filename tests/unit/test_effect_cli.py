@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from telco_mart.campaigns.stats import effects_from_frame
+from telco_mart.campaigns.measurement.stats import effects_from_frame
 from telco_mart.cli.effect import effect
 from telco_mart.errors import TelcoMartError
 

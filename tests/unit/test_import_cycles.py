@@ -95,3 +95,16 @@ def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycles(graph) == [["a", "b", "c"]]
     assert "telco_mart.cli.console" in import_graph()["telco_mart.cli.models"]
+
+
+def test_only_the_cli_reaches_into_the_synthetic_world():
+    """The generator and the channel simulator are for the demo and the tests: a deployment on
+    real extracts leaves `telco_mart.synthetic` out, so no production module may import it."""
+    offenders = sorted(
+        f"{module} -> {imported}"
+        for module, imports in import_graph().items()
+        if not module.startswith(("telco_mart.synthetic", "telco_mart.cli"))
+        for imported in imports
+        if imported.startswith("telco_mart.synthetic")
+    )
+    assert offenders == []

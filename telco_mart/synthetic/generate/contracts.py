@@ -13,10 +13,10 @@ from datetime import date
 
 import numpy as np
 
-from telco_mart.generate.catalogue import Catalogue
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.dates import month_ends_days, month_index, month_starts_days, months_of_days
-from telco_mart.generate.seeding import rng_for
+from telco_mart.synthetic.generate.catalogue import Catalogue
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.dates import month_ends_days, month_index, month_starts_days, months_of_days
+from telco_mart.synthetic.generate.seeding import rng_for
 
 CONTRACT_KINDS = contract_codes("contract_kind")
 CONTRACT_STATUSES = contract_codes("contract_status")

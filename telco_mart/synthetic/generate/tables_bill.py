@@ -7,12 +7,12 @@ from datetime import date
 
 import numpy as np
 
-from telco_mart.generate import columns as col
-from telco_mart.generate.catalogue import CHANNEL_TYPES, GENERATIONS
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.contracts import NO_CONTRACT
-from telco_mart.generate.dates import month_index, to_days
-from telco_mart.generate.world import World, high_value_list_year
+from telco_mart.synthetic.generate import columns as col
+from telco_mart.synthetic.generate.catalogue import CHANNEL_TYPES, GENERATIONS
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.contracts import NO_CONTRACT
+from telco_mart.synthetic.generate.dates import month_index, to_days
+from telco_mart.synthetic.generate.world import World, high_value_list_year
 
 VALUE_SEGMENTS = contract_codes("value_segment")
 _SEGMENT_FLOORS_CENTS = np.array([20000, 12000, 7000, 3000])  # ARPU floors of top, high, medium, low

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 
-from telco_mart.generate.dates import dates_between, is_month_end
+from telco_mart.synthetic.generate.dates import dates_between, is_month_end
 
 # Above this the msisdn space of one prefix-free draw (10^8 suffixes) runs thin.
 MAX_SUBSCRIBERS = 50_000_000

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from telco_mart.generate.contracts import NO_CONTRACT
+from telco_mart.synthetic.generate.contracts import NO_CONTRACT
 
 BASE_LOGIT = -4.9  # about 0.7% a month for a subscriber with no driver present
 

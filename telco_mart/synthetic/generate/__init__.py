@@ -1,7 +1,7 @@
 """Synthetic source extracts for telco-mart: every table of the interface contract, for a
 window of business dates, with labelled defects and the hidden truth behind them.
 
-    from telco_mart.generate import GenerateOptions, generate
+    from telco_mart.synthetic.generate import GenerateOptions, generate
     summary = generate(DataLayout.from_environment(), GenerateOptions(start, end, subscribers=20_000))
 
 How it is built (one module, one job):
@@ -24,7 +24,7 @@ How it is built (one module, one job):
 Same options, same bytes, whatever the number of worker processes.
 """
 
-from telco_mart.generate.options import GenerateOptions, GenerateSummary
-from telco_mart.generate.runner import generate
+from telco_mart.synthetic.generate.options import GenerateOptions, GenerateSummary
+from telco_mart.synthetic.generate.runner import generate
 
 __all__ = ["GenerateOptions", "GenerateSummary", "generate"]

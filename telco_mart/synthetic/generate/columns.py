@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from telco_mart.contract import Table
-from telco_mart.generate.dates import yyyymmdd
+from telco_mart.synthetic.generate.dates import yyyymmdd
 
 _WRITE_OPTIONS = pacsv.WriteOptions(include_header=False, delimiter="|", quoting_style="none")
 

@@ -14,17 +14,17 @@ from functools import cached_property
 import numpy as np
 import pyarrow as pa
 
-from telco_mart.generate import columns
-from telco_mart.generate.catalogue import Catalogue, Stores, build_catalogue, build_stores
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.contracts import Contracts, build_contracts
-from telco_mart.generate.dates import month_index, to_days
-from telco_mart.generate.gn_rules import GnRules, build_gn_rules
-from telco_mart.generate.history import History, simulate_history
-from telco_mart.generate.households import HouseholdProducts, build_household_products
-from telco_mart.generate.options import GenerateOptions, Window
-from telco_mart.generate.population import Population, build_population
-from telco_mart.generate.terminals import Terminals, build_terminals
+from telco_mart.synthetic.generate import columns
+from telco_mart.synthetic.generate.catalogue import Catalogue, Stores, build_catalogue, build_stores
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.contracts import Contracts, build_contracts
+from telco_mart.synthetic.generate.dates import month_index, to_days
+from telco_mart.synthetic.generate.gn_rules import GnRules, build_gn_rules
+from telco_mart.synthetic.generate.history import History, simulate_history
+from telco_mart.synthetic.generate.households import HouseholdProducts, build_household_products
+from telco_mart.synthetic.generate.options import GenerateOptions, Window
+from telco_mart.synthetic.generate.population import Population, build_population
+from telco_mart.synthetic.generate.terminals import Terminals, build_terminals
 
 STATUSES = contract_codes("subscriber_status")
 SIM_TYPES = contract_codes("sim_type")

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.dataset as ds
 
-from telco_mart.campaigns import report_plots as plots
+from telco_mart.campaigns.reporting import plots
 from telco_mart.errors import TelcoMartError
 from telco_mart.ingest.audit import read_audit
 from telco_mart.modelling.registry import PROMOTION_LOG, ModelRegistry, ModelVersion, RegistryError

@@ -18,9 +18,9 @@ from datetime import date
 
 import numpy as np
 
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.dates import to_days
-from telco_mart.generate.seeding import rng_for
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.dates import to_days
+from telco_mart.synthetic.generate.seeding import rng_for
 
 PRODUCT_TYPES = contract_codes("household_product_type")  # landline, broadband, iptv
 PRODUCT_STATUSES = contract_codes("household_product_status")  # active, suspended

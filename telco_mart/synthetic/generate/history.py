@@ -12,13 +12,13 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from telco_mart.generate.catalogue import Catalogue
-from telco_mart.generate.churn import monthly_hazard, spend_drop
-from telco_mart.generate.contracts import NO_CONTRACT, Contracts
-from telco_mart.generate.dates import days_in_month, month_starts_days
-from telco_mart.generate.population import DATA_MEDIAN_MB, Population
-from telco_mart.generate.seeding import rng_for
-from telco_mart.generate.terminals import Terminals
+from telco_mart.synthetic.generate.catalogue import Catalogue
+from telco_mart.synthetic.generate.churn import monthly_hazard, spend_drop
+from telco_mart.synthetic.generate.contracts import NO_CONTRACT, Contracts
+from telco_mart.synthetic.generate.dates import days_in_month, month_starts_days
+from telco_mart.synthetic.generate.population import DATA_MEDIAN_MB, Population
+from telco_mart.synthetic.generate.seeding import rng_for
+from telco_mart.synthetic.generate.terminals import Terminals
 
 NEVER = np.iinfo(np.int32).max
 # Handset generation wanted at a change, by the subscriber's network generation: people buy newer.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telco_mart.generate import tables_bill, tables_crm, tables_dm, tables_gn
+from telco_mart.synthetic.generate import tables_bill, tables_crm, tables_dm, tables_gn
 
 TRAFFIC_TABLE = "GN_TRAFFIC"  # built part by part in parallel; every other table in one piece
 

@@ -11,14 +11,14 @@ from dataclasses import replace
 
 from telco_mart.contract import load_contract
 from telco_mart.contract.reasons import EXPECTED_REASON_OF_DEFECT
-from telco_mart.generate import truth, work
-from telco_mart.generate.builders import TRAFFIC_TABLE
-from telco_mart.generate.options import GenerateOptions, GenerateSummary, Window, check_options
-from telco_mart.generate.plan import TableDate, Unit, clear_previous, table_dates
-from telco_mart.generate.tables_gn import part_ranges
-from telco_mart.generate.world import WorldSpec, build_world
 from telco_mart.landing.control_file import write_control_file
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate import truth, work
+from telco_mart.synthetic.generate.builders import TRAFFIC_TABLE
+from telco_mart.synthetic.generate.options import GenerateOptions, GenerateSummary, Window, check_options
+from telco_mart.synthetic.generate.plan import TableDate, Unit, clear_previous, table_dates
+from telco_mart.synthetic.generate.tables_gn import part_ranges
+from telco_mart.synthetic.generate.world import WorldSpec, build_world
 
 Progress = Callable[[str, int, int], None]
 

@@ -17,18 +17,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from telco_mart.contract.reasons import EXPECTED_REASON_OF_DEFECT
-from telco_mart.generate import columns as col
-from telco_mart.generate.catalogue import CITIES, GENERATIONS
-from telco_mart.generate.contracts import NO_CONTRACT
-from telco_mart.generate.dates import month_ends_days, month_index, month_starts_days, months_of_days, to_days
-from telco_mart.generate.defects import RowDefect
-from telco_mart.generate.gn_rules import CATEGORIES
-from telco_mart.generate.history import NEVER
-from telco_mart.generate.options import Window
-from telco_mart.generate.plan import TableDate
-from telco_mart.generate.world import World
 from telco_mart.settings import DataLayout, partition_name
 from telco_mart.storage.files import write_parquet_atomic
+from telco_mart.synthetic.generate import columns as col
+from telco_mart.synthetic.generate.catalogue import CITIES, GENERATIONS
+from telco_mart.synthetic.generate.contracts import NO_CONTRACT
+from telco_mart.synthetic.generate.dates import month_ends_days, month_index, month_starts_days, months_of_days, to_days
+from telco_mart.synthetic.generate.defects import RowDefect
+from telco_mart.synthetic.generate.gn_rules import CATEGORIES
+from telco_mart.synthetic.generate.history import NEVER
+from telco_mart.synthetic.generate.options import Window
+from telco_mart.synthetic.generate.plan import TableDate
+from telco_mart.synthetic.generate.world import World
 
 _DATE = pa.date32()
 

@@ -10,15 +10,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from telco_mart.generate import columns as col
-from telco_mart.generate.catalogue import CHANNEL_TYPES, CITIES, GENERATIONS
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.contracts import CONTRACT_KINDS, CONTRACT_STATUSES, contract_snapshot
-from telco_mart.generate.dates import days_in_month, month_index, to_days
-from telco_mart.generate.households import NEVER_USED, PRODUCT_STATUSES, PRODUCT_TYPES
-from telco_mart.generate.seeding import rng_for
-from telco_mart.generate.vocabulary import GIVEN_NAME_CHARACTERS, RESTRICTION_REASONS, SURNAMES
-from telco_mart.generate.world import SIM_TYPES, STATUSES, World
+from telco_mart.synthetic.generate import columns as col
+from telco_mart.synthetic.generate.catalogue import CHANNEL_TYPES, CITIES, GENERATIONS
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.contracts import CONTRACT_KINDS, CONTRACT_STATUSES, contract_snapshot
+from telco_mart.synthetic.generate.dates import days_in_month, month_index, to_days
+from telco_mart.synthetic.generate.households import NEVER_USED, PRODUCT_STATUSES, PRODUCT_TYPES
+from telco_mart.synthetic.generate.seeding import rng_for
+from telco_mart.synthetic.generate.vocabulary import GIVEN_NAME_CHARACTERS, RESTRICTION_REASONS, SURNAMES
+from telco_mart.synthetic.generate.world import SIM_TYPES, STATUSES, World
 
 COMPLAINT_CATEGORIES = contract_codes("complaint_category")
 _ORDER_CHANNELS = np.cumsum([0.4, 0.1, 0.0, 0.3, 0.05, 0.15])  # in CHANNEL_TYPES order

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.seeding import rng_for
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.seeding import rng_for
 
 OS_FAMILIES = contract_codes("os_family")
 PRICE_BANDS = contract_codes("price_band")

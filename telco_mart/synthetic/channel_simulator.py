@@ -65,7 +65,7 @@ import pyarrow.parquet as pq
 
 from telco_mart.campaigns import tables
 from telco_mart.campaigns.channels import CHANNELS
-from telco_mart.campaigns.exports import DONE_FILE, export_dir, read_channel_export
+from telco_mart.campaigns.channels.exports import DONE_FILE, export_dir, read_channel_export
 from telco_mart.contract import Contract, Table, load_contract, load_feedback_contract
 from telco_mart.errors import TelcoMartError
 from telco_mart.landing.writer import encode_lines, write_extract

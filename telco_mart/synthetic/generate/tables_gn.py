@@ -7,13 +7,13 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from telco_mart.generate import columns as col
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.dates import to_days
-from telco_mart.generate.gn_rules import CATEGORIES, CATEGORY_SHARES, PROTOCOLS, SESSION_SHAPE, UNKNOWN_HOSTS
-from telco_mart.generate.population import DATA_MEDIAN_MB
-from telco_mart.generate.seeding import rng_for
-from telco_mart.generate.world import World
+from telco_mart.synthetic.generate import columns as col
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.dates import to_days
+from telco_mart.synthetic.generate.gn_rules import CATEGORIES, CATEGORY_SHARES, PROTOCOLS, SESSION_SHAPE, UNKNOWN_HOSTS
+from telco_mart.synthetic.generate.population import DATA_MEDIAN_MB
+from telco_mart.synthetic.generate.seeding import rng_for
+from telco_mart.synthetic.generate.world import World
 
 RADIO_TYPES = contract_codes("radio_type")
 # Sessions by hour of day: quiet at night, a lunch peak and an evening peak.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from telco_mart.generate.codes import contract_codes
+from telco_mart.synthetic.generate.codes import contract_codes
 
 CATEGORIES = contract_codes("app_category")
 # Share of traffic sessions per category for a subscriber with no particular interest.

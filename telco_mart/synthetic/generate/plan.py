@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from telco_mart.contract import Contract, Table
-from telco_mart.generate.builders import EVENT_TABLES, TRAFFIC_TABLE
-from telco_mart.generate.options import GenerateOptions, Window
-from telco_mart.generate.seeding import rng_for
 from telco_mart.settings import DataLayout
+from telco_mart.synthetic.generate.builders import EVENT_TABLES, TRAFFIC_TABLE
+from telco_mart.synthetic.generate.options import GenerateOptions, Window
+from telco_mart.synthetic.generate.seeding import rng_for
 
 FILE_DEFECT_KINDS = ("truncated_file", "control_mismatch", "late_file")
 

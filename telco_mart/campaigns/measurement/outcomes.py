@@ -18,8 +18,8 @@ from pyspark.sql import functions as F
 from telco_mart.campaigns import tables
 from telco_mart.campaigns.definition import Campaign
 from telco_mart.campaigns.inputs import contacts_before, results_until
+from telco_mart.campaigns.measurement.stats import proportion_effect
 from telco_mart.campaigns.policy_config import ContactPolicy
-from telco_mart.campaigns.stats import proportion_effect
 from telco_mart.settings import DataLayout
 from telco_mart.storage.restricted import read_raw_range
 

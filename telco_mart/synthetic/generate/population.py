@@ -11,12 +11,12 @@ from datetime import date
 
 import numpy as np
 
-from telco_mart.generate.catalogue import CITY_SHARES, Catalogue, Stores
-from telco_mart.generate.dates import to_days
-from telco_mart.generate.gn_rules import CATEGORY_SHARES
-from telco_mart.generate.seeding import rng_for
-from telco_mart.generate.terminals import Terminals
-from telco_mart.generate.vocabulary import GIVEN_NAME_CHARACTERS, SURNAMES
+from telco_mart.synthetic.generate.catalogue import CITY_SHARES, Catalogue, Stores
+from telco_mart.synthetic.generate.dates import to_days
+from telco_mart.synthetic.generate.gn_rules import CATEGORY_SHARES
+from telco_mart.synthetic.generate.seeding import rng_for
+from telco_mart.synthetic.generate.terminals import Terminals
+from telco_mart.synthetic.generate.vocabulary import GIVEN_NAME_CHARACTERS, SURNAMES
 
 # China Mobile number ranges: every msisdn is 11 digits starting with 13x to 19x.
 MSISDN_PREFIXES = np.array(

@@ -12,16 +12,16 @@ from datetime import date
 from functools import lru_cache
 
 from telco_mart.contract import Table, load_contract
-from telco_mart.generate.builders import BUILDERS, REFERENCE_TABLES, TRAFFIC_TABLE
-from telco_mart.generate.columns import encode, render
-from telco_mart.generate.defects import RowDefect, inject_row_defects
-from telco_mart.generate.options import GenerateOptions
-from telco_mart.generate.plan import Unit
-from telco_mart.generate.seeding import rng_for
-from telco_mart.generate.tables_gn import session_counts, traffic_part
-from telco_mart.generate.world import World, WorldSpec, build_world
 from telco_mart.landing.control_file import PartEntry
 from telco_mart.landing.writer import write_part
+from telco_mart.synthetic.generate.builders import BUILDERS, REFERENCE_TABLES, TRAFFIC_TABLE
+from telco_mart.synthetic.generate.columns import encode, render
+from telco_mart.synthetic.generate.defects import RowDefect, inject_row_defects
+from telco_mart.synthetic.generate.options import GenerateOptions
+from telco_mart.synthetic.generate.plan import Unit
+from telco_mart.synthetic.generate.seeding import rng_for
+from telco_mart.synthetic.generate.tables_gn import session_counts, traffic_part
+from telco_mart.synthetic.generate.world import World, WorldSpec, build_world
 
 _CONTEXT: dict = {}
 REFERENCE_DEFECT_SHARE = 0.1  # reference tables get a tenth of the defect rate

@@ -7,11 +7,11 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from telco_mart.generate import columns as col
-from telco_mart.generate.catalogue import GENERATIONS
-from telco_mart.generate.dates import to_days
-from telco_mart.generate.terminals import OS_FAMILIES, PRICE_BANDS, imei_numbers
-from telco_mart.generate.world import World
+from telco_mart.synthetic.generate import columns as col
+from telco_mart.synthetic.generate.catalogue import GENERATIONS
+from telco_mart.synthetic.generate.dates import to_days
+from telco_mart.synthetic.generate.terminals import OS_FAMILIES, PRICE_BANDS, imei_numbers
+from telco_mart.synthetic.generate.world import World
 
 SEEN_SHARE = 0.96  # lines that attach to the network on a given day
 

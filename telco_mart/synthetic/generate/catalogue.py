@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from telco_mart.generate.codes import contract_codes
-from telco_mart.generate.seeding import rng_for
-from telco_mart.generate.vocabulary import CITY_NAMES, DISTRICTS, STORE_KINDS
+from telco_mart.synthetic.generate.codes import contract_codes
+from telco_mart.synthetic.generate.seeding import rng_for
+from telco_mart.synthetic.generate.vocabulary import CITY_NAMES, DISTRICTS, STORE_KINDS
 
 GENERATIONS = contract_codes("network_generation")
 CITIES = tuple(CITY_NAMES)
