@@ -27,7 +27,13 @@ import yaml
 from telco_mart.errors import TelcoMartError
 from telco_mart.settings import DataLayout
 from telco_mart.storage.keys import DATE_KEY
-from telco_mart.storage.partitions import dated_partitions, latest_partition_date, parquet_files, partition_path
+from telco_mart.storage.partitions import (
+    PartitionMissing,
+    dated_partitions,
+    latest_partition_date,
+    parquet_files,
+    partition_path,
+)
 
 DECLARATIONS = Path(__file__).with_name("job_tables.yaml")
 
@@ -110,12 +116,16 @@ class DeclaredTable:
         self.check_frame(frame)
         return write_mart_partition(frame, layout, self.name, business_date, sort_by, files, self.key)
 
+    def data_files(self, layout: DataLayout, on: date) -> list[Path]:
+        """The Parquet files of the partition of ``on``; refuses a date that has none."""
+        files = parquet_files(self.partition(layout, on))
+        if not files:
+            raise PartitionMissing(f"{self.name}: no partition for {on} under {self.folder(layout)}")
+        return files
+
     def read(self, spark, layout: DataLayout, on: date):
         """The partition of ``on`` with Spark (without the key column); refuses a date that has none."""
-        from telco_mart.storage.spark_reads import PartitionMissing
-
-        if not parquet_files(self.partition(layout, on)):
-            raise PartitionMissing(f"{self.name}: no partition for {on} under {self.folder(layout)}")
+        self.data_files(layout, on)
         return spark.read.parquet(str(self.partition(layout, on)))
 
     def read_latest(self, spark, layout: DataLayout, on_or_before: date, max_age_days: int | None = None):
@@ -134,12 +144,7 @@ class DeclaredTable:
         """The partition of ``on`` as a pyarrow Table, with no engine at all; refuses a missing date."""
         import pyarrow.parquet as pq
 
-        from telco_mart.storage.spark_reads import PartitionMissing
-
-        files = parquet_files(self.partition(layout, on))
-        if not files:
-            raise PartitionMissing(f"{self.name}: no partition for {on} under {self.folder(layout)}")
-        return pq.ParquetDataset([str(f) for f in files]).read()
+        return pq.ParquetDataset([str(f) for f in self.data_files(layout, on)]).read()
 
 
 def _parse(name: str, raw: dict) -> DeclaredTable:

@@ -15,7 +15,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from telco_mart.errors import TelcoMartError
 from telco_mart.pipeline.dates import previous_month_end
+
+
+class PartitionMissing(TelcoMartError):
+    """A table has no partition on or before the date a job needs."""
 
 
 def partition_value(key: str, day: date) -> str:

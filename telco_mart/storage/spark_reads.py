@@ -6,18 +6,15 @@ then Spark reads exactly those folders: a reader never scans a whole table to fi
 
 from __future__ import annotations
 
+__all__ = ["PartitionMissing", "read_latest", "read_range"]
+
 from datetime import date
 from pathlib import Path
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from telco_mart.errors import TelcoMartError
-from telco_mart.storage.partitions import dated_partitions, latest_partition_date, partition_path
-
-
-class PartitionMissing(TelcoMartError):
-    """A table has no partition on or before the date a job needs."""
+from telco_mart.storage.partitions import PartitionMissing, dated_partitions, latest_partition_date, partition_path
 
 
 def read_latest(

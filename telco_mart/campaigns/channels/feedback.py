@@ -97,7 +97,7 @@ def _reconcile(
     return joined.withColumn("reason_code", reason).drop("_campaign", "_subscriber", "_seen")
 
 
-def _write_quarantine(spark, layout: DataLayout, day: date, rejected: DataFrame) -> None:
+def _write_quarantine(layout: DataLayout, day: date, rejected: DataFrame) -> None:
     fields = ["contact_id", "contact_result", "campaign_id", "subscriber_id", "channel_type", "result_at", "detail"]
     line = F.concat_ws("|", *[F.coalesce(F.col(c).cast("string"), F.lit("")) for c in fields])
     rows = rejected.select(
@@ -196,7 +196,7 @@ def ingest_feedback(spark, layout: DataLayout, day: date, policy: ContactPolicy)
     summary.rows_quarantined = (outcome.rows_quarantined if outcome else 0) + sum(counts.values())
     summary.quarantined_by_reason.update(counts)
     if counts:
-        _write_quarantine(spark, layout, day, rejected)
+        _write_quarantine(layout, day, rejected)
     if ingested is not None:
         _audit_reconciliation(layout, day, ingested, outcome, accepted_rows, sum(counts.values()))
     declared_table(tables.CONTACT_RESULTS).write(

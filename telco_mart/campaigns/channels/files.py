@@ -109,12 +109,15 @@ def build_channel_frames(
     for row in contacts.to_dict("records"):
         campaign = campaigns[row["campaign_id"]]
         channel = REGISTRY[row["channel"]]
-        known = tasks.get(row["subscriber_id"], {"tasks": [], "retention": None}) if channel.shows_open_tasks else None
+        known = (tasks.get(row["subscriber_id"]) if channel.shows_open_tasks else None) or {
+            "tasks": [],
+            "retention": None,
+        }
         context = ContactContext(
             campaign=campaign,
             script=render_script(campaign, row),
-            open_tasks=known["tasks"] if known else [],
-            last_retention=(known["retention"] if known else None) or (None, None, None),
+            open_tasks=known["tasks"],
+            last_retention=known["retention"] or (None, None, None),
         )
         records[channel.name].append(channel.build_row(row, context))
     for name in CHANNELS:
